@@ -1,0 +1,127 @@
+"""``planner curricula ...``: list, show, validate and describe curriculum files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from planner.cli.output import echo_json, echo_table, hours
+
+app = typer.Typer(
+    help="Browse and check the role curricula plans are built from.\n\n"
+    "Example: planner curricula show ai-architect",
+    no_args_is_help=True,
+)
+
+
+@app.command("list")
+def list_command(
+    json_: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+) -> None:
+    """List the curricula you can start a plan from.
+
+    Example: planner curricula list
+    """
+    from planner import service
+
+    entries = service.list_curricula()
+    if json_:
+        echo_json([e.as_dict() for e in entries])
+        return
+    rows = [
+        [
+            e.id,
+            e.title if e.problem is None else "(invalid: run planner curricula validate)",
+            e.kind,
+            e.milestones,
+            hours(e.hours),
+            e.source,
+        ]
+        for e in entries
+    ]
+    echo_table(["ID", "TITLE", "KIND", "MILESTONES", "HOURS", "SOURCE"], rows)
+
+
+@app.command("show")
+def show_command(
+    role: Annotated[str, typer.Argument(help="A role id (or module id), or a .yaml path.")],
+    json_: Annotated[
+        bool, typer.Option("--json", help="Print the full resolved curriculum as JSON.")
+    ] = False,
+) -> None:
+    """Show a curriculum with everything it includes merged in.
+
+    Example: planner curricula show lead-ml-engineer --json
+    """
+    from planner.curriculum import load_curriculum
+
+    curriculum = load_curriculum(role)
+    if json_:
+        echo_json(curriculum.model_dump(mode="json"))
+        return
+    typer.secho(f"{curriculum.title} ({curriculum.id}, version {curriculum.version})", bold=True)
+    typer.echo(curriculum.summary)
+    if curriculum.profile is not None:
+        typer.echo(f"\n{curriculum.profile.definition}")
+        typer.echo(f"Industries: {', '.join(curriculum.profile.industries)}")
+        typer.echo(f"Outlook: {curriculum.profile.outlook.text}")
+    if curriculum.includes:
+        typer.echo(f"Includes: {', '.join(curriculum.includes)}")
+    typer.echo(
+        f"\n{len(curriculum.milestones)} milestones, {hours(curriculum.total_hours)} hours\n"
+    )
+    echo_table(
+        ["MILESTONE", "HOURS", "REQUIRES", "TITLE"],
+        [
+            [m.id, hours(m.hours), ", ".join(m.requires) or "-", m.title + (" (optional)" * m.optional)]
+            for m in curriculum.milestones
+        ],
+    )
+    if curriculum.projects:
+        typer.echo("")
+        echo_table(
+            ["PROJECT", "DIFFICULTY", "HOURS", "INDUSTRIES"],
+            [[p.id, p.difficulty, hours(p.hours), ", ".join(p.industries)] for p in curriculum.projects],
+        )
+
+
+@app.command("validate")
+def validate_command(
+    files: Annotated[list[Path], typer.Argument(help="Curriculum YAML files to check.")],
+) -> None:
+    """Check curriculum files and everything they include; print ok or every problem.
+
+    Exits 0 only when every file is valid (3 otherwise).
+
+    Example: planner curricula validate my-role.yaml
+    """
+    from planner.errors import CurriculumInvalid
+    from planner.service import validate_files
+
+    results = validate_files(files)
+    failed = False
+    for path, problems in results:
+        if problems:
+            failed = True
+            for problem in problems:
+                typer.echo(problem, err=True)
+        else:
+            typer.echo(f"{path}: ok")
+    if failed:
+        raise typer.Exit(CurriculumInvalid.exit_code)
+
+
+@app.command("schema")
+def schema_command() -> None:
+    """Print the JSON Schema of the curriculum file format (for editor validation).
+
+    Example: planner curricula schema > curriculum.schema.json
+    """
+    from planner.models import CurriculumFile
+
+    schema = CurriculumFile.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "planner curriculum"
+    echo_json(schema)

@@ -1,0 +1,50 @@
+"""Small helpers for terminal output: aligned tables, progress bars and JSON."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from typing import Any
+
+import typer
+
+
+_NUMBER = re.compile(r"^-?[\d.,]+%?$")
+
+
+def echo_json(data: Any) -> None:
+    typer.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+
+
+def echo_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
+    """Left-aligned columns, numbers right-aligned, two spaces apart."""
+    cells = [[str(c) for c in headers], *[[str(c) for c in row] for row in rows]]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
+    numeric = [
+        bool(rows) and all(_NUMBER.match(str(row[i])) for row in rows)
+        for i in range(len(headers))
+    ]
+
+    def line(row: list[str]) -> str:
+        parts = [
+            cell.rjust(widths[i]) if numeric[i] else cell.ljust(widths[i])
+            for i, cell in enumerate(row)
+        ]
+        return "  ".join(parts).rstrip()
+
+    typer.secho(line(cells[0]), bold=True)
+    for row in cells[1:]:
+        typer.echo(line(row))
+
+
+def bar(fraction: float, width: int = 20) -> str:
+    """A progress bar of block characters: ``█████░░░░░``."""
+    fraction = min(max(fraction, 0.0), 1.0)
+    full = round(fraction * width)
+    return "█" * full + "░" * (width - full)
+
+
+def hours(value: float) -> str:
+    """``12`` for whole hours, ``12.5`` otherwise."""
+    return f"{value:g}" if value == round(value, 2) else f"{value:.2f}"

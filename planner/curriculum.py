@@ -1,0 +1,577 @@
+"""Find, read, resolve and validate curriculum files.
+
+A role is its YAML file plus every module it includes (transitively), merged and
+checked as a whole. Every problem found is reported, one ``file:line:col: message``
+line each; nothing is ever executed (``yaml`` safe loading only, aliases bounded).
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from planner import settings
+from planner.errors import CurriculumInvalid, UnknownRole
+
+if TYPE_CHECKING:
+    import yaml
+
+    from planner.models import Curriculum, CurriculumFile
+
+MAX_FILE_BYTES = 1024 * 1024
+MAX_EXPANDED_NODES = 100_000
+ID_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+SUFFIXES = (".yaml", ".yml")
+
+
+# --------------------------------------------------------------------------- reading
+
+
+@dataclass(frozen=True)
+class LoadedFile:
+    """One parsed and schema-checked file, with its YAML node tree for locating problems."""
+
+    path: Path
+    model: CurriculumFile
+    root: yaml.Node
+
+
+def _loader_class() -> type[Any]:
+    import yaml
+
+    base: type[Any] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+    class Loader(base):  # type: ignore[misc,valid-type]
+        """Safe loader that refuses duplicate mapping keys instead of keeping the last."""
+
+        def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+            seen: dict[Any, int] = {}
+            for key_node, _ in node.value:
+                if isinstance(key_node, yaml.ScalarNode):
+                    if key_node.value in seen:
+                        raise yaml.constructor.ConstructorError(
+                            None,
+                            None,
+                            f"duplicate key '{key_node.value}' "
+                            f"(first used on line {seen[key_node.value] + 1})",
+                            key_node.start_mark,
+                        )
+                    seen[key_node.value] = key_node.start_mark.line
+            return super().construct_mapping(node, deep)
+
+    return Loader
+
+
+def _where(path: Path, line: int | None = None, column: int | None = None) -> str:
+    """``path:line:col`` with 1-based numbers (YAML marks are 0-based)."""
+    if line is None:
+        return str(path)
+    return f"{path}:{line + 1}:{(column or 0) + 1}"
+
+
+def _expanded_size(root: yaml.Node, path: Path) -> int:
+    """Node count with aliases expanded, computed without expanding them."""
+    import yaml
+
+    sizes: dict[int, int] = {}
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        key = id(node)
+        if key in sizes and not children_done:
+            continue
+        children: list[yaml.Node] = []
+        if isinstance(node, yaml.SequenceNode):
+            children = list(node.value)
+        elif isinstance(node, yaml.MappingNode):
+            children = [n for pair in node.value for n in pair]
+        if children_done:
+            sizes[key] = 1 + sum(sizes[id(c)] for c in children)
+            if sizes[key] > MAX_EXPANDED_NODES:
+                break
+            continue
+        sizes[key] = -1  # in progress
+        stack.append((node, True))
+        for child in children:
+            state = sizes.get(id(child))
+            if state == -1:
+                raise CurriculumInvalid(
+                    [f"{_where(path, child.start_mark.line, child.start_mark.column)}: "
+                     "recursive YAML alias"]
+                )
+            if state is None:
+                stack.append((child, False))
+    return max(sizes.values(), default=0)
+
+
+def _read_yaml(path: Path) -> tuple[Any, yaml.Node | None]:
+    """Parse one file safely; raise CurriculumInvalid with located problems."""
+    import yaml
+
+    try:
+        if not path.is_file():
+            raise CurriculumInvalid([f"{path}: not a file"])
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise CurriculumInvalid(
+                [f"{path}: file is {size:,} bytes; curricula are limited to 1 MiB"]
+            )
+        raw = path.read_bytes()[: MAX_FILE_BYTES + 1]
+    except OSError as exc:
+        raise CurriculumInvalid([f"{path}: cannot read file: {exc.strerror}"]) from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start)
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1)
+        raise CurriculumInvalid(
+            [f"{_where(path, line, column)}: not valid UTF-8 (byte 0x{raw[exc.start]:02x})"]
+        ) from None
+    if "\x00" in text:
+        raise CurriculumInvalid([f"{path}: contains a NUL byte; not a text file"])
+    loader = _loader_class()(text)
+    try:
+        root = loader.get_single_node()
+        if root is None:
+            return None, None
+        if _expanded_size(root, path) > MAX_EXPANDED_NODES:
+            raise CurriculumInvalid(
+                [f"{_where(path, root.start_mark.line, root.start_mark.column)}: "
+                 f"YAML aliases expand to more than {MAX_EXPANDED_NODES:,} values; "
+                 "write the values out instead of repeating aliases"]
+            )
+        return loader.construct_document(root), root
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        message = " ".join(str(p) for p in (exc.context, exc.problem) if p)
+        if mark is None:
+            raise CurriculumInvalid([f"{path}: {message}"]) from None
+        raise CurriculumInvalid([f"{_where(path, mark.line, mark.column)}: {message}"]) from None
+    except yaml.YAMLError as exc:
+        raise CurriculumInvalid([f"{path}: {exc}"]) from None
+    except RecursionError:
+        raise CurriculumInvalid([f"{path}: YAML nested too deeply"]) from None
+    finally:
+        loader.dispose()
+
+
+def _node_at(root: yaml.Node, loc: tuple[int | str, ...]) -> tuple[yaml.Node, bool]:
+    """The deepest node along ``loc``; the flag says whether all of ``loc`` was found.
+
+    For a mapping key that names an unknown field, the key node itself is returned.
+    """
+    import yaml
+
+    node = root
+    for part in loc:
+        if isinstance(node, yaml.MappingNode):
+            for key_node, value_node in node.value:
+                if key_node.value == str(part):
+                    node = value_node
+                    break
+            else:
+                return node, False
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+            if part >= len(node.value):
+                return node, False
+            node = node.value[part]
+        else:
+            return node, False
+    return node, True
+
+
+def _key_node_at(root: yaml.Node, loc: tuple[int | str, ...]) -> yaml.Node:
+    """For ``loc`` ending in a mapping key, the key node (where a field is written)."""
+    import yaml
+
+    parent, found = _node_at(root, loc[:-1])
+    if found and isinstance(parent, yaml.MappingNode):
+        for key_node, _ in parent.value:
+            if key_node.value == str(loc[-1]):
+                return key_node
+    return _node_at(root, loc)[0]
+
+
+def _dotted(loc: tuple[int | str, ...]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _field_names() -> set[str]:
+    from pydantic import BaseModel
+
+    from planner import models
+
+    names: set[str] = set()
+    for value in vars(models).values():
+        if isinstance(value, type) and issubclass(value, BaseModel):
+            names.update(value.model_fields)
+    return names
+
+
+def _schema_problems(path: Path, root: yaml.Node | None, error: Any) -> list[str]:
+    problems = []
+    for err in error.errors(include_url=False):
+        loc = tuple(p for p in err["loc"] if not isinstance(p, str) or not p.startswith("function"))
+        kind = err["type"]
+        if kind == "extra_forbidden":
+            field = str(loc[-1])
+            node = _key_node_at(root, loc) if root is not None else None
+            message = f"unknown field '{field}'"
+            close = difflib.get_close_matches(field, sorted(_field_names()), n=1)
+            if close:
+                message += f"; did you mean '{close[0]}'?"
+            where_loc = loc[:-1]
+        elif kind == "missing":
+            node = _node_at(root, loc)[0] if root is not None else None
+            message = f"missing field '{loc[-1]}'"
+            where_loc = loc[:-1]
+        else:
+            node = _node_at(root, loc)[0] if root is not None else None
+            message = err["msg"]
+            value = err.get("input")
+            if kind == "string_type" and isinstance(value, bool | int | float):
+                message += (
+                    f" (YAML read {value!r}: quote it, e.g. \"no\" or \"1.10\", "
+                    "to keep it as text)"
+                )
+            where_loc = loc
+        mark = node.start_mark if node is not None else None
+        prefix = _where(path, mark.line, mark.column) if mark is not None else str(path)
+        label = _dotted(where_loc)
+        problems.append(f"{prefix}: {label + ': ' if label else ''}{message}")
+    return problems
+
+
+_file_cache: dict[tuple[str, int, int], LoadedFile] = {}
+
+
+def load_file(path: Path) -> LoadedFile:
+    """Read and schema-check one file (not its includes). Cached per process."""
+    from pydantic import ValidationError
+
+    from planner.models import CurriculumFile
+
+    try:
+        stat = path.stat()
+        cache_key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size)
+    except OSError:
+        cache_key = None
+    if cache_key is not None and cache_key in _file_cache:
+        return _file_cache[cache_key]
+    data, root = _read_yaml(path)
+    if data is None:
+        raise CurriculumInvalid([f"{path}: file is empty; a curriculum needs at least an 'id'"])
+    if not isinstance(data, dict):
+        raise CurriculumInvalid(
+            [f"{_where(path, 0, 0)}: expected a mapping of fields at the top level, "
+             f"found {type(data).__name__}"]
+        )
+    try:
+        model = CurriculumFile.model_validate(data)
+    except ValidationError as exc:
+        raise CurriculumInvalid(_schema_problems(path, root, exc)) from None
+    assert root is not None
+    loaded = LoadedFile(path=path, model=model, root=root)
+    if cache_key is not None:
+        _file_cache[cache_key] = loaded
+    return loaded
+
+
+# --------------------------------------------------------------------------- finding
+
+
+def is_path_reference(ref: str) -> bool:
+    return ref.endswith(SUFFIXES) or "/" in ref or os.sep in ref
+
+
+def _find_in(dirs: list[Path], curriculum_id: str) -> Path | None:
+    if not ID_RE.match(curriculum_id):
+        return None
+    for folder in dirs:
+        for suffix in SUFFIXES:
+            candidate = folder / f"{curriculum_id}{suffix}"
+            if candidate.is_file():
+                return candidate
+    return None
+
+
+def available() -> list[tuple[str, Path]]:
+    """Every curriculum file on the search path as ``(id, path)``; earlier folders win."""
+    found: dict[str, Path] = {}
+    for folder in settings.curricula_dirs():
+        if not folder.is_dir():
+            continue
+        for candidate in sorted(folder.iterdir()):
+            if candidate.suffix in SUFFIXES and candidate.is_file():
+                found.setdefault(candidate.stem, candidate)
+    return sorted(found.items())
+
+
+def is_builtin(path: Path) -> bool:
+    return path.resolve().parent == settings.builtin_curricula_dir().resolve()
+
+
+def _role_ids() -> list[str]:
+    ids = []
+    for cid, path in available():
+        try:
+            if load_file(path).model.kind == "role":
+                ids.append(cid)
+        except CurriculumInvalid:
+            continue
+    return ids
+
+
+def find_curriculum(ref: str) -> Path:
+    """A role id or a path to a YAML file -> the file; UnknownRole if there is none."""
+    if is_path_reference(ref):
+        path = Path(ref).expanduser()
+        if not path.is_file():
+            msg = f"No curriculum file at '{ref}'. Give a role id or the path of a .yaml file."
+            raise UnknownRole(msg)
+        return path
+    path = _find_in(settings.curricula_dirs(), ref)
+    if path is not None:
+        return path
+    roles = _role_ids()
+    close = difflib.get_close_matches(ref, roles, n=1, cutoff=0.5)
+    hint = f" Did you mean '{close[0]}'?" if close else ""
+    msg = (
+        f"Unknown role '{ref}'.{hint} Available: {', '.join(roles) or 'none'}. "
+        "See `planner curricula list`."
+    )
+    raise UnknownRole(msg)
+
+
+# --------------------------------------------------------------------------- resolving
+
+
+@dataclass
+class _Ref:
+    """A reference from one file to an id, remembered with where it is written."""
+
+    file: LoadedFile
+    loc: tuple[int | str, ...]
+
+    def where(self) -> str:
+        node = _node_at(self.file.root, self.loc)[0]
+        return _where(self.file.path, node.start_mark.line, node.start_mark.column)
+
+
+def _suggest(name: str, choices: set[str]) -> str:
+    close = difflib.get_close_matches(name, sorted(choices), n=1)
+    return f"; did you mean '{close[0]}'?" if close else ""
+
+
+def _collect(path: Path) -> tuple[list[LoadedFile], list[str]]:
+    """Load a file and its includes depth-first (includes before includers, each once)."""
+    ordered: list[LoadedFile] = []
+    problems: list[str] = []
+    done: set[str] = set()
+
+    def visit(loaded: LoadedFile, chain: list[str]) -> None:
+        model = loaded.model
+        for index, include in enumerate(model.includes):
+            ref = _Ref(loaded, ("includes", index))
+            if include in chain or include == model.id:
+                cycle = " -> ".join([*chain[chain.index(include):], model.id, include]) \
+                    if include in chain else f"{model.id} -> {include}"
+                problems.append(f"{ref.where()}: include cycle: {cycle}")
+                continue
+            if include in done:
+                continue
+            dirs = [loaded.path.parent, *settings.curricula_dirs()]
+            found = _find_in(dirs, include)
+            if found is None:
+                known = {p.stem for d in dirs if d.is_dir() for p in d.iterdir()
+                         if p.suffix in SUFFIXES}
+                problems.append(
+                    f"{ref.where()}: unknown include '{include}'{_suggest(include, known)}"
+                )
+                continue
+            try:
+                child = load_file(found)
+            except CurriculumInvalid as exc:
+                problems.extend(exc.problems)
+                done.add(include)
+                continue
+            if child.model.id != include:
+                problems.append(
+                    f"{_where(found, 0, 0)}: id '{child.model.id}' does not match the "
+                    f"file name '{found.stem}'"
+                )
+            done.add(include)
+            visit(child, [*chain, model.id])
+        ordered.append(loaded)
+
+    top = load_file(path)
+    if top.model.id != path.stem:
+        problems.append(
+            f"{_where(path, 0, 0)}: id '{top.model.id}' does not match the file name "
+            f"'{path.stem}'; rename one of them"
+        )
+    done.add(top.model.id)
+    visit(top, [])
+    return ordered, problems
+
+
+def _visible(files: list[LoadedFile]) -> dict[str, set[str]]:
+    """For each file id, the ids of itself and everything it includes transitively."""
+    by_id = {f.model.id: f for f in files}
+    closure: dict[str, set[str]] = {}
+    for f in files:  # includes come before includers
+        seen = {f.model.id}
+        for include in f.model.includes:
+            seen |= closure.get(include, set())
+        closure[f.model.id] = seen
+    return {fid: ids & by_id.keys() for fid, ids in closure.items()}
+
+
+def _find_cycle(graph: dict[str, list[str]]) -> list[str] | None:
+    """A prerequisite cycle as a list of ids (first == last), or None."""
+    white, grey, black = 0, 1, 2
+    color = dict.fromkeys(graph, white)
+    for start in graph:
+        if color[start] != white:
+            continue
+        stack: list[tuple[str, int]] = [(start, 0)]
+        path: list[str] = []
+        color[start] = grey
+        path.append(start)
+        while stack:
+            node, index = stack[-1]
+            edges = graph.get(node, [])
+            if index < len(edges):
+                stack[-1] = (node, index + 1)
+                nxt = edges[index]
+                if nxt not in color:
+                    continue
+                if color[nxt] == grey:
+                    return [*path[path.index(nxt):], nxt]
+                if color[nxt] == white:
+                    color[nxt] = grey
+                    path.append(nxt)
+                    stack.append((nxt, 0))
+            else:
+                color[node] = black
+                path.pop()
+                stack.pop()
+    return None
+
+
+def _cross_check(files: list[LoadedFile]) -> list[str]:
+    problems: list[str] = []
+    visible = _visible(files)
+    owners: dict[str, dict[str, tuple[LoadedFile, int]]] = {
+        "skills": {}, "milestones": {}, "projects": {},
+    }
+    for f in files:
+        for section, table in owners.items():
+            for index, item in enumerate(getattr(f.model, section)):
+                if item.id in table:
+                    first = table[item.id][0]
+                    where = _Ref(f, (section, index, "id")).where()
+                    problems.append(
+                        f"{where}: duplicate {section[:-1]} id '{item.id}' "
+                        f"(also in {first.path.name})"
+                    )
+                else:
+                    table[item.id] = (f, index)
+
+    def ids_in(section: str, f: LoadedFile) -> set[str]:
+        return {i for i, (owner, _) in owners[section].items()
+                if owner.model.id in visible[f.model.id]}
+
+    for f in files:
+        skills, milestones = ids_in("skills", f), ids_in("milestones", f)
+        for section in ("milestones", "projects"):
+            for index, item in enumerate(getattr(f.model, section)):
+                for j, skill in enumerate(item.skills):
+                    if skill not in skills:
+                        where = _Ref(f, (section, index, "skills", j)).where()
+                        problems.append(
+                            f"{where}: unknown skill '{skill}'{_suggest(skill, skills)}"
+                        )
+                for j, req in enumerate(item.requires):
+                    if req not in milestones:
+                        where = _Ref(f, (section, index, "requires", j)).where()
+                        problems.append(
+                            f"{where}: unknown milestone '{req}'{_suggest(req, milestones)}"
+                        )
+        profile = f.model.profile
+        if profile is not None:
+            industries = set(profile.industries)
+            for index, project in enumerate(f.model.projects):
+                for j, industry in enumerate(project.industries):
+                    if industry not in industries:
+                        where = _Ref(f, ("projects", index, "industries", j)).where()
+                        problems.append(
+                            f"{where}: industry '{industry}' is not in profile.industries"
+                            f"{_suggest(industry, industries)}"
+                        )
+
+    graph = {mid: list(f.model.milestones[i].requires)
+             for mid, (f, i) in owners["milestones"].items()}
+    cycle = _find_cycle(graph)
+    if cycle is not None:
+        f, index = owners["milestones"][cycle[0]]
+        where = _Ref(f, ("milestones", index, "requires")).where()
+        problems.append(f"{where}: prerequisite cycle: {' -> '.join(cycle)}")
+    return problems
+
+
+def resolve_file(path: Path) -> Curriculum:
+    """Load ``path`` with its includes, check everything, and merge into one Curriculum."""
+    from planner.models import Curriculum
+
+    files, problems = _collect(path)
+    if not problems:
+        problems = _cross_check(files)
+    if problems:
+        raise CurriculumInvalid(problems)
+    top = files[-1].model
+    return Curriculum(
+        id=top.id,
+        kind=top.kind,
+        title=top.title,
+        summary=top.summary,
+        version=top.version,
+        profile=top.profile,
+        includes=list(top.includes),
+        versions={f.model.id: f.model.version for f in files},
+        sources={f.model.id: str(f.path) for f in files},
+        skills=[s for f in files for s in f.model.skills],
+        milestones=[m for f in files for m in f.model.milestones],
+        projects=[p for f in files for p in f.model.projects],
+    )
+
+
+_resolved: dict[str, Curriculum] = {}
+
+
+def load_curriculum(ref: str) -> Curriculum:
+    """A role id or path -> its resolved Curriculum (cached per process)."""
+    path = find_curriculum(ref)
+    key = str(path.resolve())
+    if key not in _resolved:
+        _resolved[key] = resolve_file(path)
+    return _resolved[key]
+
+
+def load_role(ref: str) -> Curriculum:
+    """Like load_curriculum, but refuses modules (they have no role profile)."""
+    curriculum = load_curriculum(ref)
+    if curriculum.kind != "role":
+        msg = (
+            f"'{ref}' is a shared module, not a role. Roles: {', '.join(_role_ids())}. "
+            "See `planner curricula list`."
+        )
+        raise UnknownRole(msg)
+    return curriculum

@@ -1,0 +1,151 @@
+"""The curriculum file format as pydantic models.
+
+One YAML file describes either a *role* (``kind: role``, the default) or a shared
+*module* (``kind: module``) whose skills and milestones roles pull in through
+``includes``. The field names are the format's public contract: ``planner curricula
+schema`` prints them as JSON Schema.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+Id = Annotated[
+    str,
+    StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=80),
+    Field(description="kebab-case identifier, e.g. 'deep-learning-basics'"),
+]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
+Url = Annotated[
+    str,
+    StringConstraints(pattern=r"^https?://[^\s<>\"']+$", max_length=2000),
+    Field(description="an http(s) URL"),
+]
+Hours = Annotated[float, Field(gt=0, le=1000, description="estimated hours of study")]
+
+ResourceKind = Literal["book", "course", "docs", "article", "video", "certification"]
+Difficulty = Literal["beginner", "intermediate", "advanced"]
+
+
+class Strict(BaseModel):
+    """Base for every curriculum model: unknown fields are errors, values are frozen."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Resource(Strict):
+    title: Text
+    url: Url
+    kind: ResourceKind
+
+
+class Skill(Strict):
+    id: Id
+    name: Text
+    description: Text
+
+
+class Milestone(Strict):
+    id: Id
+    title: Text
+    summary: Text = Field(description="why this matters for the role")
+    hours: Hours
+    skills: list[Id] = Field(default_factory=list)
+    requires: list[Id] = Field(default_factory=list)
+    covers: list[Text] = Field(
+        default_factory=list, description="seed-article bullets this milestone teaches, verbatim"
+    )
+    resources: list[Resource] = Field(min_length=1)
+    done_when: Text = Field(description="a checkable outcome")
+    optional: bool = False
+
+
+class Dataset(Strict):
+    name: Text
+    url: Url
+
+
+class Project(Strict):
+    id: Id
+    title: Text
+    summary: Text
+    difficulty: Difficulty
+    industries: list[Text] = Field(min_length=1)
+    skills: list[Id] = Field(default_factory=list)
+    requires: list[Id] = Field(default_factory=list, description="milestones to finish first")
+    hours: Hours
+    deliverables: list[Text] = Field(min_length=1)
+    datasets: list[Dataset] = Field(min_length=1)
+
+
+class Outlook(Strict):
+    growth_percent: float
+    period: Annotated[str, StringConstraints(pattern=r"^\d{4}-\d{4}$")]
+    occupation: Text
+    source: Text
+    text: Text
+
+
+class Profile(Strict):
+    """What the seed article says about the role, paraphrased or quoted with credit."""
+
+    source: Text = Field(description="the article this profile is drawn from")
+    definition: Text
+    responsibilities: list[Text] = Field(min_length=1)
+    required_skills: list[Text] = Field(min_length=1)
+    education: list[Text] = Field(min_length=1)
+    tools: list[Text] = Field(min_length=1)
+    industries: list[Text] = Field(min_length=1)
+    outlook: Outlook
+
+
+class CurriculumFile(Strict):
+    """One YAML file as written: a role, or a module that roles include."""
+
+    id: Id
+    kind: Literal["role", "module"] = "role"
+    title: Text
+    summary: Text
+    version: Annotated[int, Field(ge=1, description="bumped when milestones change")]
+    profile: Profile | None = None
+    includes: list[Id] = Field(default_factory=list)
+    skills: list[Skill] = Field(default_factory=list)
+    milestones: list[Milestone] = Field(default_factory=list)
+    projects: list[Project] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _profile_matches_kind(self) -> CurriculumFile:
+        if self.kind == "role" and self.profile is None:
+            msg = "a role needs a 'profile' (or set 'kind: module')"
+            raise ValueError(msg)
+        if self.kind == "module" and self.profile is not None:
+            msg = "a module has no 'profile' (remove it, or set 'kind: role')"
+            raise ValueError(msg)
+        return self
+
+
+class Curriculum(Strict):
+    """A role with everything it includes merged in, validated as a whole.
+
+    Order is meaningful: included modules come first (depth-first, in ``includes``
+    order), then the role's own skills, milestones and projects.
+    """
+
+    id: Id
+    kind: Literal["role", "module"]
+    title: Text
+    summary: Text
+    version: int
+    profile: Profile | None
+    includes: list[Id]
+    versions: dict[str, int] = Field(description="version of every file merged in, by id")
+    sources: dict[str, str] = Field(description="path of every file merged in, by id")
+    skills: list[Skill]
+    milestones: list[Milestone]
+    projects: list[Project]
+
+    @property
+    def total_hours(self) -> float:
+        return sum(m.hours for m in self.milestones)

@@ -1,0 +1,316 @@
+"""Turn a curriculum's milestones into a dated weekly study plan.
+
+Pure functions over plain dataclasses: no I/O, no clock (``today`` is an argument),
+standard library only. Hours are floats at the edges; inside, everything is integer
+minutes (``round(hours * 60)``) so the arithmetic is exact, and hours are reported back
+as ``minutes / 60``.
+
+Weeks are anchored on the learner's start date: week 1 is ``start .. start + 6 days``.
+Work fills weeks sequentially in prerequisite order (ties keep curriculum order); a
+milestone longer than what is left of a week continues into the next ones. Completed work
+stays in the week it was done, and remaining work is re-planned from the current week on.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+__all__ = [
+    "Learner",
+    "Progress",
+    "Schedule",
+    "ScheduleError",
+    "Slot",
+    "Task",
+    "Week",
+    "build_schedule",
+]
+
+
+_INFINITY = float("inf")
+_ONE_DAY = timedelta(days=1)
+_SIX_DAYS = timedelta(days=6)
+
+
+class ScheduleError(ValueError):
+    """The scheduler's input is invalid: bad hours, duplicate ids, a prerequisite cycle."""
+
+
+@dataclass(frozen=True, slots=True)
+class Task:
+    """A milestone as the scheduler sees it."""
+
+    id: str
+    hours: float
+    requires: tuple[str, ...] = ()
+    skills: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Learner:
+    hours_per_week: float
+    start: date
+    known_skills: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    done: Mapping[str, date] = field(default_factory=dict)
+    skipped: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class Slot:
+    """One milestone's share of one week."""
+
+    milestone_id: str
+    hours: float
+    done: bool
+    continued: bool
+    continues: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Week:
+    number: int
+    start: date
+    end: date
+    slots: tuple[Slot, ...]
+
+    @property
+    def hours(self) -> float:
+        """Hours of every slot in the week, done or not."""
+        return sum(round(slot.hours * 60) for slot in self.slots) / 60
+
+
+@dataclass(frozen=True, slots=True)
+class Schedule:
+    weeks: tuple[Week, ...]
+    order: tuple[str, ...]
+    skipped_known: tuple[str, ...]
+    skipped: tuple[str, ...]
+    current_week: int
+    hours_total: float
+    hours_done: float
+    hours_planned_to_date: float
+    hours_behind: float
+    milestones_total: int
+    milestones_done: int
+    planned_finish: date
+    projected_finish: date
+    start: date
+
+    def week_of(self, day: date) -> int:
+        """The number of the week containing ``day`` (days before the start are week 1)."""
+        return _week_of(self.start, day)
+
+
+def build_schedule(
+    tasks: Sequence[Task], learner: Learner, progress: Progress, today: date
+) -> Schedule:
+    """Place done work where it was done and the remaining work from ``today``'s week on.
+
+    Raises ScheduleError for non-positive hours, duplicate ids or a prerequisite cycle.
+    """
+    week_minutes = _minutes(learner.hours_per_week, "")
+    index: dict[str, int] = {}
+    minutes: list[int] = []
+    for i, task in enumerate(tasks):
+        if task.id in index:
+            msg = f"duplicate milestone id {task.id!r}"
+            raise ScheduleError(msg)
+        index[task.id] = i
+        minutes.append(_minutes(task.hours, task.id))
+    prereqs: list[tuple[int, ...]] = []
+    dependents: list[list[int]] = [[] for _ in tasks]
+    for i, task in enumerate(tasks):
+        required = tuple(index[r] for r in task.requires if r in index)
+        if len(set(required)) != len(required):
+            required = tuple(dict.fromkeys(required))
+        prereqs.append(required)
+        for p in required:
+            dependents[p].append(i)
+    _check_acyclic(tasks, prereqs, dependents)
+
+    start = learner.start
+    current = _week_of(start, today)
+    done_on: dict[int, date] = {}  # task index -> clamped done date
+    for milestone_id, day in progress.done.items():
+        if milestone_id in index:
+            done_on[index[milestone_id]] = min(day, today)
+    known = learner.known_skills
+    skipped_known: list[int] = []
+    skipped: list[int] = []
+    plannable = [False] * len(tasks)
+    for i, task in enumerate(tasks):
+        if i in done_on:
+            plannable[i] = True
+        elif task.skills and all(skill in known for skill in task.skills):
+            skipped_known.append(i)
+        elif task.id in progress.skipped:
+            skipped.append(i)
+        else:
+            plannable[i] = True
+    remaining = [plannable[i] and i not in done_on for i in range(len(tasks))]
+    order = _topological_order(remaining, prereqs, dependents)
+
+    # Done work, in the week it was done: by done date, then curriculum order.
+    week_slots: list[list[Slot]] = [[] for _ in range(current + 1)]  # by week number
+    done_in_current = 0
+    for i in sorted(done_on, key=lambda i: (done_on[i], i)):
+        number = _week_of(start, done_on[i])  # <= current: done dates are clamped to today
+        week_slots[number].append(Slot(tasks[i].id, minutes[i] / 60, True, False, False))
+        if number == current:
+            done_in_current += minutes[i]
+
+    # Remaining work, from the current week on, filling each week up to capacity.
+    slots = week_slots[current]
+    capacity = max(0, week_minutes - done_in_current)
+    for i in order:
+        milestone_id = tasks[i].id
+        left = minutes[i]
+        if left <= capacity:  # the common case: the whole milestone fits
+            slots.append(Slot(milestone_id, left / 60, False, False, False))
+            capacity -= left
+            continue
+        while left:
+            if not capacity:
+                slots = []
+                week_slots.append(slots)
+                capacity = week_minutes
+            chunk = min(left, capacity)
+            capacity -= chunk
+            slots.append(Slot(milestone_id, chunk / 60, False, left != minutes[i], left > chunk))
+            left -= chunk
+    while len(week_slots) > 1 and not week_slots[-1]:
+        week_slots.pop()
+    last_week = len(week_slots) - 1
+
+    weeks: list[Week] = []
+    week_start = start
+    for number in range(1, last_week + 1):
+        week_end = week_start + _SIX_DAYS
+        weeks.append(Week(number, week_start, week_end, tuple(week_slots[number])))
+        week_start = week_end + _ONE_DAY
+
+    total = sum(minutes[i] for i in range(len(tasks)) if plannable[i])
+    done_total = sum(minutes[i] for i in done_on)
+    if order:
+        projected_finish = weeks[-1].end
+    else:
+        projected_finish = max(done_on.values(), default=start)
+
+    # Baseline: the plannable work from week 1, nothing done. The fill is work-conserving,
+    # so every baseline week is full except the last, whatever the order.
+    baseline_weeks = -(-total // week_minutes)
+    planned_finish = _week_end(start, baseline_weeks) if total else start
+    if today < start:
+        planned_sevenths = 0  # in units of minutes / 7
+    elif current > baseline_weeks:
+        planned_sevenths = total * 7
+    else:
+        before = (current - 1) * week_minutes
+        this_week = min(week_minutes, total - before)
+        elapsed = (today - _week_start(start, current)).days
+        planned_sevenths = before * 7 + this_week * elapsed
+
+    return Schedule(
+        weeks=tuple(weeks),
+        order=tuple(tasks[i].id for i in order),
+        skipped_known=tuple(tasks[i].id for i in skipped_known),
+        skipped=tuple(tasks[i].id for i in skipped),
+        current_week=current,
+        hours_total=total / 60,
+        hours_done=done_total / 60,
+        hours_planned_to_date=planned_sevenths / 420,
+        hours_behind=(planned_sevenths - done_total * 7) / 420,
+        milestones_total=sum(plannable),
+        milestones_done=len(done_on),
+        planned_finish=planned_finish,
+        projected_finish=projected_finish,
+        start=start,
+    )
+
+
+def _minutes(hours: float, milestone_id: str) -> int:
+    """Hours as whole minutes; positive hours never round to nothing."""
+    if not 0 < hours < _INFINITY:
+        what = f"hours of {milestone_id!r}" if milestone_id else "hours_per_week"
+        msg = f"{what} must be a positive number, got {hours!r}"
+        raise ScheduleError(msg)
+    return max(1, round(hours * 60))
+
+
+def _week_of(start: date, day: date) -> int:
+    return max(1, (day - start).days // 7 + 1)
+
+
+def _week_start(start: date, number: int) -> date:
+    return start + timedelta(days=7 * (number - 1))
+
+
+def _week_end(start: date, number: int) -> date:
+    return start + timedelta(days=7 * number - 1)
+
+
+def _topological_order(
+    members: list[bool], prereqs: list[tuple[int, ...]], dependents: list[list[int]]
+) -> list[int]:
+    """Kahn's algorithm over the members: prerequisites first, ties by curriculum index.
+
+    Prerequisites that are not members count as satisfied. Assumes no cycle.
+    """
+    waiting = [
+        sum(1 for p in prereqs[i] if members[p]) if members[i] else 0 for i in range(len(members))
+    ]
+    ready = [i for i, member in enumerate(members) if member and not waiting[i]]
+    heapq.heapify(ready)
+    order: list[int] = []
+    while ready:
+        i = heapq.heappop(ready)
+        order.append(i)
+        for d in dependents[i]:
+            if members[d]:
+                waiting[d] -= 1
+                if not waiting[d]:
+                    heapq.heappush(ready, d)
+    return order
+
+
+def _check_acyclic(
+    tasks: Sequence[Task], prereqs: list[tuple[int, ...]], dependents: list[list[int]]
+) -> None:
+    """Raise ScheduleError naming one prerequisite cycle, if the tasks have any.
+
+    The message follows ``requires``: "a -> b" means a requires b. It starts at the cycle's
+    earliest milestone in curriculum order, so the same input always names the same cycle.
+    """
+    waiting = [len(required) for required in prereqs]
+    stack = [i for i, count in enumerate(waiting) if not count]
+    seen = 0
+    while stack:
+        i = stack.pop()
+        seen += 1
+        for d in dependents[i]:
+            waiting[d] -= 1
+            if not waiting[d]:
+                stack.append(d)
+    if seen == len(tasks):
+        return
+    # Every task left waits on another task left: walk "requires" edges until one repeats.
+    position: dict[int, int] = {}
+    path: list[int] = []
+    i = min(i for i, count in enumerate(waiting) if count)
+    while i not in position:
+        position[i] = len(path)
+        path.append(i)
+        i = next(p for p in prereqs[i] if waiting[p])
+    cycle = path[position[i] :]
+    first = cycle.index(min(cycle))
+    cycle = cycle[first:] + cycle[:first]
+    names = " -> ".join(tasks[j].id for j in [*cycle, cycle[0]])
+    msg = f"prerequisite cycle: {names}"
+    raise ScheduleError(msg)
