@@ -12,7 +12,7 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from planner import settings
 from planner.errors import CurriculumInvalid, UnknownRole
@@ -45,7 +45,7 @@ def _loader_class() -> type[Any]:
 
     base: type[Any] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-    class Loader(base):  # type: ignore[misc,valid-type]
+    class Loader(base):  # type: ignore[misc]
         """Safe loader that refuses duplicate mapping keys instead of keeping the last."""
 
         def construct_mapping(self, node: Any, deep: bool = False) -> Any:
@@ -192,7 +192,7 @@ def _key_node_at(root: yaml.Node, loc: tuple[int | str, ...]) -> yaml.Node:
     if found and isinstance(parent, yaml.MappingNode):
         for key_node, _ in parent.value:
             if key_node.value == str(loc[-1]):
-                return key_node
+                return cast("yaml.Node", key_node)
     return _node_at(root, loc)[0]
 
 
@@ -337,9 +337,9 @@ def find_curriculum(ref: str) -> Path:
             msg = f"No curriculum file at '{ref}'. Give a role id or the path of a .yaml file."
             raise UnknownRole(msg)
         return path
-    path = _find_in(settings.curricula_dirs(), ref)
-    if path is not None:
-        return path
+    found = _find_in(settings.curricula_dirs(), ref)
+    if found is not None:
+        return found
     roles = _role_ids()
     close = difflib.get_close_matches(ref, roles, n=1, cutoff=0.5)
     hint = f" Did you mean '{close[0]}'?" if close else ""

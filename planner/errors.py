@@ -55,6 +55,10 @@ class UnknownMilestone(NotFound):
     pass
 
 
+class UnknownSkill(NotFound):
+    pass
+
+
 class NoPlan(NotFound):
     pass
 

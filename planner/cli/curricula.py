@@ -75,7 +75,7 @@ def show_command(
     echo_table(
         ["MILESTONE", "HOURS", "REQUIRES", "TITLE"],
         [
-            [m.id, hours(m.hours), ", ".join(m.requires) or "-", m.title + (" (optional)" * m.optional)]
+            [m.id, hours(m.hours), ", ".join(m.requires) or "-", _title(m.title, m.optional)]
             for m in curriculum.milestones
         ],
     )
@@ -83,8 +83,15 @@ def show_command(
         typer.echo("")
         echo_table(
             ["PROJECT", "DIFFICULTY", "HOURS", "INDUSTRIES"],
-            [[p.id, p.difficulty, hours(p.hours), ", ".join(p.industries)] for p in curriculum.projects],
+            [
+                [p.id, p.difficulty, hours(p.hours), ", ".join(p.industries)]
+                for p in curriculum.projects
+            ],
         )
+
+
+def _title(title: str, optional: bool) -> str:
+    return f"{title} (optional)" if optional else title
 
 
 @app.command("validate")

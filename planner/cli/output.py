@@ -9,7 +9,6 @@ from typing import Any
 
 import typer
 
-
 _NUMBER = re.compile(r"^-?[\d.,]+%?$")
 
 

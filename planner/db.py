@@ -1,0 +1,393 @@
+"""The database: opened on demand, checked before use, migrated in transactions.
+
+Guarantees kept here:
+
+* an existing file is never re-initialised: a file that is not a planner database
+  (empty, damaged, foreign, a directory, unreadable) is refused with its path;
+* a new database is built under a temporary name and linked into place, so a
+  crash can never leave a half-made file where the real one belongs;
+* every write is one ``BEGIN IMMEDIATE`` transaction (WAL mode, foreign keys on,
+  a 10 s busy timeout), so concurrent ``planner`` processes queue instead of failing;
+* migrations are numbered functions, each applied once in its own transaction and
+  recorded; a database from a newer ``planner`` is refused and left untouched.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from planner import settings
+from planner.errors import DatabaseError
+
+if TYPE_CHECKING:
+    import sqlalchemy as sa
+    from sqlmodel import Session
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+MIGRATIONS_TABLE = "planner_migration"
+BUSY_TIMEOUT_MS = 10_000
+RESTORE_HINT = (
+    "If it held your progress, restore it from a backup (`planner backup` writes one); "
+    "or use --db to choose another file."
+)
+
+
+# --------------------------------------------------------------------------- migrations
+
+
+def m001_initial(conn: sa.Connection) -> None:
+    """The original schema, written out (not derived from today's models)."""
+    import sqlalchemy as sa
+
+    meta = sa.MetaData()
+    sa.Table(
+        "plan",
+        meta,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("name", sa.String(200), nullable=False, unique=True),
+        sa.Column("roles", sa.JSON, nullable=False),
+        sa.Column("curriculum_versions", sa.JSON, nullable=False),
+        sa.Column("hours_per_week", sa.Float, nullable=False),
+        sa.Column("start_date", sa.Date, nullable=False),
+        sa.Column("known_skills", sa.JSON, nullable=False),
+        sa.Column("industry", sa.String(200), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("last_used_at", sa.DateTime(timezone=True), nullable=False),
+    )
+    sa.Table(
+        "event",
+        meta,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column(
+            "plan_id",
+            sa.Integer,
+            sa.ForeignKey("plan.id", ondelete="CASCADE"),
+            nullable=False,
+        ),
+        sa.Column("milestone_id", sa.String(200), nullable=False),
+        sa.Column("kind", sa.String(20), nullable=False),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("on_date", sa.Date, nullable=True),
+        sa.Column("hours", sa.Float, nullable=True),
+        sa.Column("note", sa.String, nullable=True),
+        sa.Index("ix_event_plan_milestone", "plan_id", "milestone_id"),
+    )
+    meta.create_all(conn)
+
+
+MIGRATIONS: list[tuple[int, str, Callable[[sa.Connection], None]]] = [
+    (1, "m001_initial", m001_initial),
+]
+SCHEMA_VERSION = MIGRATIONS[-1][0]
+
+
+# --------------------------------------------------------------------------- errors
+
+
+def _plain(exc: BaseException, where: str) -> DatabaseError:
+    """Turn a driver error into a message a learner can act on."""
+    text = str(getattr(exc, "orig", exc)).lower()
+    if "locked" in text or "busy" in text:
+        return DatabaseError(
+            f"The database {where} stayed busy for {BUSY_TIMEOUT_MS // 1000} s "
+            "(another planner is writing). Try again."
+        )
+    if "readonly" in text or "read-only" in text:
+        return DatabaseError(
+            f"Cannot write to {where}: the file or its folder is read-only. "
+            "Nothing was changed. Make it writable, or use --db to choose another file."
+        )
+    if "full" in text:
+        return DatabaseError(
+            f"Cannot write to {where}: the disk is full. Nothing was changed; "
+            "free some space and try again."
+        )
+    if "disk i/o" in text:
+        return DatabaseError(
+            f"Cannot write to {where}: the system reported an I/O error (the disk may be "
+            "full, failing, or the folder read-only). Your previous progress is intact."
+        )
+    if "unable to open" in text:
+        return DatabaseError(
+            f"Cannot open {where}: check that its folder exists and is writable."
+        )
+    if "not a database" in text or "malformed" in text or "corrupt" in text:
+        return DatabaseError(f"{where} is damaged or not a planner database. {RESTORE_HINT}")
+    return DatabaseError(f"Database error on {where}: {getattr(exc, 'orig', exc)}")
+
+
+# --------------------------------------------------------------------------- checks
+
+
+def _check_existing_file(path: Path) -> None:
+    """Refuse anything at ``path`` that is not a SQLite file we can read; never touch it."""
+    if path.is_dir():
+        msg = f"{path} is a folder, not a planner database. {RESTORE_HINT}"
+        raise DatabaseError(msg)
+    if not path.is_file():
+        msg = f"{path} is not a regular file. {RESTORE_HINT}"
+        raise DatabaseError(msg)
+    try:
+        with path.open("rb") as handle:
+            header = handle.read(len(SQLITE_HEADER))
+    except PermissionError:
+        msg = (
+            f"Cannot read {path}: permission denied. Fix its permissions, or use --db "
+            "to choose another file."
+        )
+        raise DatabaseError(
+            msg
+        ) from None
+    except OSError as exc:
+        msg = f"Cannot read {path}: {exc.strerror}."
+        raise DatabaseError(msg) from None
+    if not header:
+        msg = f"{path} is empty (0 bytes), not a planner database. {RESTORE_HINT}"
+        raise DatabaseError(msg)
+    if header != SQLITE_HEADER:
+        msg = f"{path} is not a SQLite database. {RESTORE_HINT}"
+        raise DatabaseError(msg)
+
+
+def _create_sqlite_file(path: Path) -> None:
+    """Build a fully migrated database beside ``path`` and link it into place."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        msg = (
+            f"Cannot create the folder {path.parent}: {exc.strerror}. "
+            "Set PLANNER_HOME or use --db to choose another place."
+        )
+        raise DatabaseError(
+            msg
+        ) from None
+    temp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+    try:
+        raw = sqlite3.connect(temp)
+        try:
+            raw.execute("PRAGMA journal_mode=WAL")  # persistent: stored in the file
+        finally:
+            raw.close()
+        engine = _sqlite_engine(temp)
+        try:
+            migrate(engine, str(temp))
+        finally:
+            engine.dispose()
+        try:
+            os.link(temp, path)  # fails if another process created it first: keep theirs
+        except FileExistsError:
+            pass
+    except OSError as exc:
+        msg = (
+            f"Cannot create the database {path}: {exc.strerror}. "
+            "Check the folder is writable, or use --db to choose another file."
+        )
+        raise DatabaseError(
+            msg
+        ) from None
+    finally:
+        for leftover in (temp, Path(f"{temp}-wal"), Path(f"{temp}-shm")):
+            with contextlib.suppress(FileNotFoundError):
+                leftover.unlink()
+
+
+def _sqlite_engine(path: Path) -> sa.Engine:
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(
+        "sqlite:///" + str(path),
+        connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
+        poolclass=sa.pool.NullPool,
+    )
+    sa.event.listen(engine, "connect", _on_connect)
+    sa.event.listen(engine, "begin", _on_begin)
+    return engine
+
+
+def _on_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
+    dbapi_conn.isolation_level = None  # transactions are begun explicitly in _on_begin
+    dbapi_conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    dbapi_conn.execute("PRAGMA foreign_keys=ON")
+    dbapi_conn.execute("PRAGMA synchronous=FULL")
+
+
+def _on_begin(conn: sa.Connection) -> None:
+    write = conn.get_execution_options().get("planner_write", False)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
+# --------------------------------------------------------------------------- migrating
+
+
+def _applied_version(conn: sa.Connection) -> int | None:
+    """Highest recorded migration, or None when the table is missing."""
+    import sqlalchemy as sa
+
+    if not sa.inspect(conn).has_table(MIGRATIONS_TABLE):
+        return None
+    value = conn.execute(sa.text(f"SELECT MAX(version) FROM {MIGRATIONS_TABLE}")).scalar()  # noqa: S608
+    return int(value or 0)
+
+
+def _foreign_tables(conn: sa.Connection) -> list[str]:
+    import sqlalchemy as sa
+
+    return sorted(sa.inspect(conn).get_table_names())
+
+
+def check_version(engine: sa.Engine, where: str) -> int | None:
+    """Read-only: the schema version, refusing foreign and too-new databases."""
+    with engine.connect() as conn:
+        version = _applied_version(conn)
+        if version is None:
+            tables = _foreign_tables(conn)
+            if tables:
+                msg = (
+                    f"{where} is a database of another program (tables: "
+                    f"{', '.join(tables[:5])}), not a planner database. "
+                    "Use --db to choose another file."
+                )
+                raise DatabaseError(
+                    msg
+                )
+        elif version > SCHEMA_VERSION:
+            msg = (
+                f"{where} was written by a newer planner (schema {version}; this one knows "
+                f"up to {SCHEMA_VERSION}). Upgrade planner; the file was left untouched."
+            )
+            raise DatabaseError(
+                msg
+            )
+        conn.rollback()
+    return version
+
+
+def migrate(engine: sa.Engine, where: str) -> None:
+    """Apply every pending migration, each in its own write transaction, once."""
+    import sqlalchemy as sa
+
+    version = check_version(engine, where)
+    if version == SCHEMA_VERSION:
+        return
+    writer = engine.execution_options(planner_write=True)
+    for number, name, step in MIGRATIONS:
+        with writer.begin() as conn:
+            if not sa.inspect(conn).has_table(MIGRATIONS_TABLE):
+                conn.execute(
+                    sa.text(
+                        f"CREATE TABLE {MIGRATIONS_TABLE} (version INTEGER PRIMARY KEY, "
+                        "name VARCHAR(100) NOT NULL, applied_at TIMESTAMP NOT NULL)"
+                    )
+                )
+            current = _applied_version(conn) or 0
+            if current >= number:
+                continue  # another process got here first
+            step(conn)
+            conn.execute(
+                sa.text(
+                    f"INSERT INTO {MIGRATIONS_TABLE} (version, name, applied_at) "  # noqa: S608
+                    "VALUES (:v, :n, :t)"
+                ),
+                {"v": number, "n": name, "t": datetime.now(UTC)},
+            )
+
+
+# --------------------------------------------------------------------------- opening
+
+
+@dataclass
+class Database:
+    engine: sa.Engine
+    where: str
+
+    @contextlib.contextmanager
+    def read(self) -> Iterator[Session]:
+        from sqlmodel import Session
+
+        try:
+            with Session(self.engine, expire_on_commit=False) as session:
+                yield session
+        except DatabaseError:
+            raise
+        except Exception as exc:
+            if _is_driver_error(exc):
+                raise _plain(exc, self.where) from None
+            raise
+
+    @contextlib.contextmanager
+    def write(self) -> Iterator[Session]:
+        """One transaction: everything inside commits together or not at all."""
+        from sqlmodel import Session
+
+        try:
+            with Session(
+                self.engine.execution_options(planner_write=True), expire_on_commit=False
+            ) as session:
+                yield session
+                session.commit()
+        except DatabaseError:
+            raise
+        except Exception as exc:
+            if _is_driver_error(exc):
+                raise _plain(exc, self.where) from None
+            raise
+
+
+def _is_driver_error(exc: BaseException) -> bool:
+    import sqlalchemy as sa
+
+    return isinstance(exc, sa.exc.OperationalError | sa.exc.DatabaseError | sqlite3.Error)
+
+
+def open_database(explicit_path: str | None = None, *, create: bool = True) -> Database:
+    """Open (creating and migrating as needed) the database the settings point at.
+
+    With ``create=False`` a missing SQLite file is not created and ``None``-like
+    behaviour is signalled by raising nothing: callers check ``exists`` first.
+    """
+    url = settings.database_url(explicit_path)
+    if not url.startswith("sqlite:///"):
+        import sqlalchemy as sa
+
+        engine = sa.create_engine(url)
+        where = engine.url.render_as_string(hide_password=True)
+        try:
+            migrate(engine, where)
+        except DatabaseError:
+            raise
+        except Exception as exc:
+            if _is_driver_error(exc):
+                raise _plain(exc, where) from None
+            raise
+        return Database(engine=engine, where=where)
+    path = Path(url.removeprefix("sqlite:///"))
+    where = str(path)
+    if path.exists() or path.is_symlink():
+        _check_existing_file(path)
+    elif create:
+        _create_sqlite_file(path)
+    engine = _sqlite_engine(path)
+    try:
+        migrate(engine, where)
+    except DatabaseError:
+        raise
+    except Exception as exc:
+        if _is_driver_error(exc):
+            raise _plain(exc, where) from None
+        raise
+    return Database(engine=engine, where=where)
+
+
+def database_exists(explicit_path: str | None = None) -> bool:
+    url = settings.database_url(explicit_path)
+    if not url.startswith("sqlite:///"):
+        return True
+    return Path(url.removeprefix("sqlite:///")).exists()

@@ -1,0 +1,167 @@
+"""SQL tables and keyword-only query functions: the only module that knows SQL.
+
+Progress is an append-only event log. A milestone's state is derived from its latest
+state event; nothing is ever updated or deleted by normal commands (deleting a whole
+plan with ``planner delete-plan`` is the one exception, and it asks first).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import JSON, Column, Field, Session, SQLModel, col, select
+
+STATE_KINDS = ("done", "undone", "skipped", "unskipped")
+EVENT_KINDS = (*STATE_KINDS, "note")
+
+
+class Plan(SQLModel, table=True):
+    __tablename__ = "plan"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200, sa_column_kwargs={"unique": True})
+    roles: list[str] = Field(sa_column=Column(JSON, nullable=False))
+    curriculum_versions: dict[str, int] = Field(sa_column=Column(JSON, nullable=False))
+    hours_per_week: float
+    start_date: date
+    known_skills: list[str] = Field(sa_column=Column(JSON, nullable=False))
+    industry: str | None = Field(default=None, max_length=200)
+    created_at: datetime
+    last_used_at: datetime
+
+
+class Event(SQLModel, table=True):
+    __tablename__ = "event"
+    __table_args__ = (sa.Index("ix_event_plan_milestone", "plan_id", "milestone_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int = Field(
+        sa_column=Column(
+            sa.Integer, sa.ForeignKey("plan.id", ondelete="CASCADE"), nullable=False
+        )
+    )
+    milestone_id: str = Field(max_length=200)
+    kind: str = Field(max_length=20)
+    at: datetime
+    on_date: date | None = None
+    hours: float | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MilestoneState:
+    """A milestone's latest state event."""
+
+    kind: str  # one of STATE_KINDS
+    on_date: date | None
+    at: datetime
+    hours: float | None
+
+
+# --------------------------------------------------------------------------- plans
+
+
+def create_plan(*, session: Session, **fields: Any) -> Plan:
+    plan = Plan.model_validate(fields)
+    session.add(plan)
+    session.flush()
+    return plan
+
+
+def get_plan(*, session: Session, name: str) -> Plan | None:
+    return session.exec(select(Plan).where(Plan.name == name)).first()
+
+
+def latest_plan(*, session: Session) -> Plan | None:
+    statement = select(Plan).order_by(col(Plan.last_used_at).desc(), col(Plan.id).desc())
+    return session.exec(statement).first()
+
+
+def list_plans(*, session: Session) -> list[Plan]:
+    return list(session.exec(select(Plan).order_by(col(Plan.name))))
+
+
+def touch_plan(*, session: Session, plan: Plan, at: datetime) -> None:
+    """Mark a plan as the most recently used one."""
+    session.execute(sa.update(Plan).where(col(Plan.id) == plan.id).values(last_used_at=at))
+
+
+def delete_plan(*, session: Session, plan: Plan) -> int:
+    """Delete a plan and its events; returns how many events went with it."""
+    count = session.execute(
+        sa.delete(Event).where(col(Event.plan_id) == plan.id)
+    ).rowcount  # type: ignore[attr-defined]
+    session.execute(sa.delete(Plan).where(col(Plan.id) == plan.id))
+    return int(count or 0)
+
+
+# --------------------------------------------------------------------------- events
+
+
+def record_event(
+    *,
+    session: Session,
+    plan_id: int,
+    milestone_id: str,
+    kind: str,
+    at: datetime,
+    on_date: date | None = None,
+    hours: float | None = None,
+    note: str | None = None,
+) -> Event:
+    if kind not in EVENT_KINDS:
+        msg = f"unknown event kind {kind!r}"
+        raise ValueError(msg)
+    event = Event.model_validate(
+        {
+            "plan_id": plan_id,
+            "milestone_id": milestone_id,
+            "kind": kind,
+            "at": at,
+            "on_date": on_date,
+            "hours": hours,
+            "note": note,
+        }
+    )
+    session.add(event)
+    session.flush()
+    return event
+
+
+def milestone_states(*, session: Session, plan_id: int) -> dict[str, MilestoneState]:
+    """Each milestone's latest state event, aggregated in SQL (one row per milestone)."""
+    latest = (
+        sa.select(
+            col(Event.milestone_id).label("milestone_id"),
+            sa.func.max(col(Event.id)).label("last_id"),
+        )
+        .where(col(Event.plan_id) == plan_id, col(Event.kind).in_(STATE_KINDS))
+        .group_by(col(Event.milestone_id))
+        .subquery()
+    )
+    statement = sa.select(
+        col(Event.milestone_id), col(Event.kind), col(Event.on_date), col(Event.at),
+        col(Event.hours),
+    ).join(latest, col(Event.id) == latest.c.last_id)
+    return {
+        row[0]: MilestoneState(kind=row[1], on_date=row[2], at=row[3], hours=row[4])
+        for row in session.execute(statement)
+    }
+
+
+def list_events(*, session: Session, plan_id: int, limit: int | None = None) -> list[Event]:
+    """The plan's events, oldest first (the newest ``limit`` ones when given)."""
+    statement = select(Event).where(Event.plan_id == plan_id).order_by(col(Event.id).desc())
+    if limit is not None:
+        statement = statement.limit(limit)
+    return list(reversed(session.exec(statement).all()))
+
+
+def last_activity(*, session: Session, plan_id: int) -> datetime | None:
+    value = session.execute(
+        sa.select(sa.func.max(col(Event.at))).where(col(Event.plan_id) == plan_id)
+    ).scalar()
+    return value if isinstance(value, datetime) else None
