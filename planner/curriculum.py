@@ -100,8 +100,10 @@ def _expanded_size(root: yaml.Node, path: Path) -> int:
             state = sizes.get(id(child))
             if state == -1:
                 raise CurriculumInvalid(
-                    [f"{_where(path, child.start_mark.line, child.start_mark.column)}: "
-                     "recursive YAML alias"]
+                    [
+                        f"{_where(path, child.start_mark.line, child.start_mark.column)}: "
+                        "recursive YAML alias"
+                    ]
                 )
             if state is None:
                 stack.append((child, False))
@@ -140,9 +142,11 @@ def _read_yaml(path: Path) -> tuple[Any, yaml.Node | None]:
             return None, None
         if _expanded_size(root, path) > MAX_EXPANDED_NODES:
             raise CurriculumInvalid(
-                [f"{_where(path, root.start_mark.line, root.start_mark.column)}: "
-                 f"YAML aliases expand to more than {MAX_EXPANDED_NODES:,} values; "
-                 "write the values out instead of repeating aliases"]
+                [
+                    f"{_where(path, root.start_mark.line, root.start_mark.column)}: "
+                    f"YAML aliases expand to more than {MAX_EXPANDED_NODES:,} values; "
+                    "write the values out instead of repeating aliases"
+                ]
             )
         return loader.construct_document(root), root
     except yaml.MarkedYAMLError as exc:
@@ -238,8 +242,7 @@ def _schema_problems(path: Path, root: yaml.Node | None, error: Any) -> list[str
             value = err.get("input")
             if kind == "string_type" and isinstance(value, bool | int | float):
                 message += (
-                    f" (YAML read {value!r}: quote it, e.g. \"no\" or \"1.10\", "
-                    "to keep it as text)"
+                    f' (YAML read {value!r}: quote it, e.g. "no" or "1.10", to keep it as text)'
                 )
             where_loc = loc
         mark = node.start_mark if node is not None else None
@@ -270,8 +273,10 @@ def load_file(path: Path) -> LoadedFile:
         raise CurriculumInvalid([f"{path}: file is empty; a curriculum needs at least an 'id'"])
     if not isinstance(data, dict):
         raise CurriculumInvalid(
-            [f"{_where(path, 0, 0)}: expected a mapping of fields at the top level, "
-             f"found {type(data).__name__}"]
+            [
+                f"{_where(path, 0, 0)}: expected a mapping of fields at the top level, "
+                f"found {type(data).__name__}"
+            ]
         )
     try:
         model = CurriculumFile.model_validate(data)
@@ -381,8 +386,11 @@ def _collect(path: Path) -> tuple[list[LoadedFile], list[str]]:
         for index, include in enumerate(model.includes):
             ref = _Ref(loaded, ("includes", index))
             if include in chain or include == model.id:
-                cycle = " -> ".join([*chain[chain.index(include):], model.id, include]) \
-                    if include in chain else f"{model.id} -> {include}"
+                cycle = (
+                    " -> ".join([*chain[chain.index(include) :], model.id, include])
+                    if include in chain
+                    else f"{model.id} -> {include}"
+                )
                 problems.append(f"{ref.where()}: include cycle: {cycle}")
                 continue
             if include in done:
@@ -390,8 +398,9 @@ def _collect(path: Path) -> tuple[list[LoadedFile], list[str]]:
             dirs = [loaded.path.parent, *settings.curricula_dirs()]
             found = _find_in(dirs, include)
             if found is None:
-                known = {p.stem for d in dirs if d.is_dir() for p in d.iterdir()
-                         if p.suffix in SUFFIXES}
+                known = {
+                    p.stem for d in dirs if d.is_dir() for p in d.iterdir() if p.suffix in SUFFIXES
+                }
                 problems.append(
                     f"{ref.where()}: unknown include '{include}'{_suggest(include, known)}"
                 )
@@ -454,7 +463,7 @@ def _find_cycle(graph: dict[str, list[str]]) -> list[str] | None:
                 if nxt not in color:
                     continue
                 if color[nxt] == grey:
-                    return [*path[path.index(nxt):], nxt]
+                    return [*path[path.index(nxt) :], nxt]
                 if color[nxt] == white:
                     color[nxt] = grey
                     path.append(nxt)
@@ -470,7 +479,9 @@ def _cross_check(files: list[LoadedFile]) -> list[str]:
     problems: list[str] = []
     visible = _visible(files)
     owners: dict[str, dict[str, tuple[LoadedFile, int]]] = {
-        "skills": {}, "milestones": {}, "projects": {},
+        "skills": {},
+        "milestones": {},
+        "projects": {},
     }
     for f in files:
         for section, table in owners.items():
@@ -486,8 +497,9 @@ def _cross_check(files: list[LoadedFile]) -> list[str]:
                     table[item.id] = (f, index)
 
     def ids_in(section: str, f: LoadedFile) -> set[str]:
-        return {i for i, (owner, _) in owners[section].items()
-                if owner.model.id in visible[f.model.id]}
+        return {
+            i for i, (owner, _) in owners[section].items() if owner.model.id in visible[f.model.id]
+        }
 
     for f in files:
         skills, milestones = ids_in("skills", f), ids_in("milestones", f)
@@ -517,8 +529,9 @@ def _cross_check(files: list[LoadedFile]) -> list[str]:
                             f"{_suggest(industry, industries)}"
                         )
 
-    graph = {mid: list(f.model.milestones[i].requires)
-             for mid, (f, i) in owners["milestones"].items()}
+    graph = {
+        mid: list(f.model.milestones[i].requires) for mid, (f, i) in owners["milestones"].items()
+    }
     cycle = _find_cycle(graph)
     if cycle is not None:
         f, index = owners["milestones"][cycle[0]]

@@ -116,9 +116,7 @@ def _plain(exc: BaseException, where: str) -> DatabaseError:
             "full, failing, or the folder read-only). Your previous progress is intact."
         )
     if "unable to open" in text:
-        return DatabaseError(
-            f"Cannot open {where}: check that its folder exists and is writable."
-        )
+        return DatabaseError(f"Cannot open {where}: check that its folder exists and is writable.")
     if "not a database" in text or "malformed" in text or "corrupt" in text:
         return DatabaseError(f"{where} is damaged or not a planner database. {RESTORE_HINT}")
     return DatabaseError(f"Database error on {where}: {getattr(exc, 'orig', exc)}")
@@ -143,9 +141,7 @@ def _check_existing_file(path: Path) -> None:
             f"Cannot read {path}: permission denied. Fix its permissions, or use --db "
             "to choose another file."
         )
-        raise DatabaseError(
-            msg
-        ) from None
+        raise DatabaseError(msg) from None
     except OSError as exc:
         msg = f"Cannot read {path}: {exc.strerror}."
         raise DatabaseError(msg) from None
@@ -166,9 +162,7 @@ def _create_sqlite_file(path: Path) -> None:
             f"Cannot create the folder {path.parent}: {exc.strerror}. "
             "Set PLANNER_HOME or use --db to choose another place."
         )
-        raise DatabaseError(
-            msg
-        ) from None
+        raise DatabaseError(msg) from None
     temp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
     try:
         raw = sqlite3.connect(temp)
@@ -190,9 +184,7 @@ def _create_sqlite_file(path: Path) -> None:
             f"Cannot create the database {path}: {exc.strerror}. "
             "Check the folder is writable, or use --db to choose another file."
         )
-        raise DatabaseError(
-            msg
-        ) from None
+        raise DatabaseError(msg) from None
     finally:
         for leftover in (temp, Path(f"{temp}-wal"), Path(f"{temp}-shm")):
             with contextlib.suppress(FileNotFoundError):
@@ -255,17 +247,13 @@ def check_version(engine: sa.Engine, where: str) -> int | None:
                     f"{', '.join(tables[:5])}), not a planner database. "
                     "Use --db to choose another file."
                 )
-                raise DatabaseError(
-                    msg
-                )
+                raise DatabaseError(msg)
         elif version > SCHEMA_VERSION:
             msg = (
                 f"{where} was written by a newer planner (schema {version}; this one knows "
                 f"up to {SCHEMA_VERSION}). Upgrade planner; the file was left untouched."
             )
-            raise DatabaseError(
-                msg
-            )
+            raise DatabaseError(msg)
         conn.rollback()
     return version
 

@@ -261,8 +261,7 @@ def _existing_database(db: str | None) -> Database:
 
 
 NO_PLAN = (
-    "No plan yet. Start one with `planner start ROLE` (see `planner curricula list` "
-    "for the roles)."
+    "No plan yet. Start one with `planner start ROLE` (see `planner curricula list` for the roles)."
 )
 
 
@@ -434,9 +433,7 @@ def record(
     titles = {m.id: m.title for m in curriculum.milestones}
     chosen = list(dict.fromkeys(match_milestone(q, ids, info.name) for q in queries))
     if on is not None and on < info.start:
-        msg = (
-            f"--on {on.isoformat()} is before the plan started ({info.start.isoformat()})."
-        )
+        msg = f"--on {on.isoformat()} is before the plan started ({info.start.isoformat()})."
         raise UsageError(msg)
 
     now = utcnow()
@@ -451,8 +448,9 @@ def record(
             if action == "done":
                 if kind == "done":
                     assert state is not None
-                    changes.append(Change(mid, titles[mid], "already-done",
-                                          state.on_date or state.at.date()))
+                    changes.append(
+                        Change(mid, titles[mid], "already-done", state.on_date or state.at.date())
+                    )
                     continue
                 writes.append((mid, "done"))
                 changes.append(Change(mid, titles[mid], "done", on or today))
@@ -646,8 +644,13 @@ def status_data(view: PlanView) -> dict[str, Any]:
         total = sum(m.hours for m in related)
         done = sum(m.hours for m in related if view.state_of(m.id) == "done")
         skills.append(
-            {"id": skill.id, "name": skill.name, "hours_done": done, "hours_total": total,
-             "percent": _percent(done, total)}
+            {
+                "id": skill.id,
+                "name": skill.name,
+                "hours_done": done,
+                "hours_total": total,
+                "percent": _percent(done, total),
+            }
         )
     roles = []
     for role in view.curriculum.roles:
@@ -656,10 +659,15 @@ def status_data(view: PlanView) -> dict[str, Any]:
         total = sum(m.hours for m in related)
         done = sum(m.hours for m in related if view.state_of(m.id) == "done")
         roles.append(
-            {"id": role.id, "title": role.title, "hours_done": done, "hours_total": total,
-             "percent": _percent(done, total),
-             "milestones_done": sum(1 for m in related if view.state_of(m.id) == "done"),
-             "milestones_total": len(related)}
+            {
+                "id": role.id,
+                "title": role.title,
+                "hours_done": done,
+                "hours_total": total,
+                "percent": _percent(done, total),
+                "milestones_done": sum(1 for m in related if view.state_of(m.id) == "done"),
+                "milestones_total": len(related),
+            }
         )
     late_days = (s.projected_finish - s.planned_finish).days
     return {
@@ -697,9 +705,7 @@ def next_data(view: PlanView) -> dict[str, Any]:
     """This week's remaining work (or the next week that has some)."""
     s = view.schedule
     number = s.current_week
-    while number <= len(s.weeks) and not any(
-        not slot.done for slot in s.weeks[number - 1].slots
-    ):
+    while number <= len(s.weeks) and not any(not slot.done for slot in s.weeks[number - 1].slots):
         number += 1
     week = week_data(view, number)
     items = []

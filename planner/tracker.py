@@ -39,9 +39,7 @@ class Event(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     plan_id: int = Field(
-        sa_column=Column(
-            sa.Integer, sa.ForeignKey("plan.id", ondelete="CASCADE"), nullable=False
-        )
+        sa_column=Column(sa.Integer, sa.ForeignKey("plan.id", ondelete="CASCADE"), nullable=False)
     )
     milestone_id: str = Field(max_length=200)
     kind: str = Field(max_length=20)
@@ -91,9 +89,7 @@ def touch_plan(*, session: Session, plan: Plan, at: datetime) -> None:
 
 def delete_plan(*, session: Session, plan: Plan) -> int:
     """Delete a plan and its events; returns how many events went with it."""
-    count = session.execute(
-        sa.delete(Event).where(col(Event.plan_id) == plan.id)
-    ).rowcount  # type: ignore[attr-defined]
+    count = session.execute(sa.delete(Event).where(col(Event.plan_id) == plan.id)).rowcount  # type: ignore[attr-defined]
     session.execute(sa.delete(Plan).where(col(Plan.id) == plan.id))
     return int(count or 0)
 
@@ -143,7 +139,10 @@ def milestone_states(*, session: Session, plan_id: int) -> dict[str, MilestoneSt
         .subquery()
     )
     statement = sa.select(
-        col(Event.milestone_id), col(Event.kind), col(Event.on_date), col(Event.at),
+        col(Event.milestone_id),
+        col(Event.kind),
+        col(Event.on_date),
+        col(Event.at),
         col(Event.hours),
     ).join(latest, col(Event.id) == latest.c.last_id)
     return {

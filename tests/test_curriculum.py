@@ -57,34 +57,94 @@ def test_fixture_role_resolves_with_includes_first() -> None:
     ("old", "new", "expected"),
     [
         # unknown field, with the YAML line of the field and a suggestion
-        ("    hours: 12\n", "    hours: 12\n    hour: 3\n", r"tiny-role\.yaml:29:5: milestones\[0\]: unknown field 'hour'; did you mean 'hours'\?"),
+        (
+            "    hours: 12\n",
+            "    hours: 12\n    hour: 3\n",
+            r"tiny-role\.yaml:29:5: milestones\[0\]: unknown field 'hour'; did you mean 'hours'\?",
+        ),
         # missing field, located at its parent mapping
-        ("    done_when: a repository with a cross-validated model and a README of its scores\n", "", r"tiny-role\.yaml:\d+:\d+: milestones\[0\]: missing field 'done_when'"),
+        (
+            "    done_when: a repository with a cross-validated model and a README of its scores\n",
+            "",
+            r"tiny-role\.yaml:\d+:\d+: milestones\[0\]: missing field 'done_when'",
+        ),
         # non-positive hours
-        ("    hours: 12\n", "    hours: 0\n", r"tiny-role\.yaml:28:12: milestones\[0\]\.hours: Input should be greater than 0"),
-        ("    hours: 12\n", "    hours: -3\n", r"milestones\[0\]\.hours: Input should be greater than 0"),
+        (
+            "    hours: 12\n",
+            "    hours: 0\n",
+            r"tiny-role\.yaml:28:12: milestones\[0\]\.hours: Input should be greater than 0",
+        ),
+        (
+            "    hours: 12\n",
+            "    hours: -3\n",
+            r"milestones\[0\]\.hours: Input should be greater than 0",
+        ),
         # unknown skill / milestone / include with did-you-mean
-        ("    skills: [modelling, python]\n", "    skills: [modeling, python]\n", r"tiny-role\.yaml:29:14: unknown skill 'modeling'; did you mean 'modelling'\?"),
-        ("    requires: [stats-basics]\n", "    requires: [stat-basics]\n", r"tiny-role\.yaml:30:16: unknown milestone 'stat-basics'; did you mean 'stats-basics'\?"),
-        ("includes: [tiny-base]\n", "includes: [tiny-bse]\n", r"tiny-role\.yaml:19:12: unknown include 'tiny-bse'; did you mean 'tiny-base'\?"),
+        (
+            "    skills: [modelling, python]\n",
+            "    skills: [modeling, python]\n",
+            r"tiny-role\.yaml:29:14: unknown skill 'modeling'; did you mean 'modelling'\?",
+        ),
+        (
+            "    requires: [stats-basics]\n",
+            "    requires: [stat-basics]\n",
+            r"tiny-role\.yaml:30:16: unknown milestone 'stat-basics'; did you mean 'stats-basics'\?",
+        ),
+        (
+            "includes: [tiny-base]\n",
+            "includes: [tiny-bse]\n",
+            r"tiny-role\.yaml:19:12: unknown include 'tiny-bse'; did you mean 'tiny-base'\?",
+        ),
         # duplicate ids across a role and its include
-        ("  - id: first-model\n", "  - id: python-basics\n", r"tiny-role\.yaml:\d+:\d+: duplicate milestone id 'python-basics' \(also in tiny-base\.yaml\)"),
+        (
+            "  - id: first-model\n",
+            "  - id: python-basics\n",
+            r"tiny-role\.yaml:\d+:\d+: duplicate milestone id 'python-basics' \(also in tiny-base\.yaml\)",
+        ),
         # a dependency cycle, named
-        ("    requires: [stats-basics]\n", "    requires: [stats-basics, deploy-model]\n", r"prerequisite cycle: first-model -> deploy-model -> first-model"),
+        (
+            "    requires: [stats-basics]\n",
+            "    requires: [stats-basics, deploy-model]\n",
+            r"prerequisite cycle: first-model -> deploy-model -> first-model",
+        ),
         # YAML syntax error with line and column
-        ("summary: A small role used by the tests.\n", "summary: [unclosed\n", r"tiny-role\.yaml:\d+:\d+: .*"),
+        (
+            "summary: A small role used by the tests.\n",
+            "summary: [unclosed\n",
+            r"tiny-role\.yaml:\d+:\d+: .*",
+        ),
         # YAML 1.1 surprises get a hint
-        ("title: Tiny Role\n", "title: no\n", r"tiny-role\.yaml:2:8: title: Input should be a valid string \(YAML read False: quote it"),
+        (
+            "title: Tiny Role\n",
+            "title: no\n",
+            r"tiny-role\.yaml:2:8: title: Input should be a valid string \(YAML read False: quote it",
+        ),
         # id must match the file name
-        ("id: tiny-role\n", "id: other-role\n", r"tiny-role\.yaml:1:1: id 'other-role' does not match the file name 'tiny-role'"),
+        (
+            "id: tiny-role\n",
+            "id: other-role\n",
+            r"tiny-role\.yaml:1:1: id 'other-role' does not match the file name 'tiny-role'",
+        ),
         # duplicate keys are refused, not silently overwritten
-        ("version: 2\n", "version: 2\nversion: 3\n", r"tiny-role\.yaml:5:1: .*duplicate key 'version' \(first used on line 4\)"),
+        (
+            "version: 2\n",
+            "version: 2\nversion: 3\n",
+            r"tiny-role\.yaml:5:1: .*duplicate key 'version' \(first used on line 4\)",
+        ),
         # a role must have a profile
         ("profile:\n", "profile_:\n", r"unknown field 'profile_'"),
         # resource URLs must be http(s)
-        ("        url: https://scikit-learn.org/stable/user_guide.html\n", "        url: javascript:alert(1)\n", r"milestones\[0\]\.resources\[0\]\.url: String should match pattern"),
+        (
+            "        url: https://scikit-learn.org/stable/user_guide.html\n",
+            "        url: javascript:alert(1)\n",
+            r"milestones\[0\]\.resources\[0\]\.url: String should match pattern",
+        ),
         # project industries must come from the profile
-        ("    industries: [Finance]\n", "    industries: [Finanse]\n", r"industry 'Finanse' is not in profile\.industries; did you mean 'Finance'\?"),
+        (
+            "    industries: [Finance]\n",
+            "    industries: [Finanse]\n",
+            r"industry 'Finanse' is not in profile\.industries; did you mean 'Finance'\?",
+        ),
     ],
 )
 def test_bad_curriculum_is_reported_with_location(
@@ -113,16 +173,22 @@ def test_problems_in_an_included_file_name_that_file(pair: Path) -> None:
 
 
 def test_include_cycle_is_named(pair: Path) -> None:
-    write(pair, "tiny-base.yaml", BASE.replace("version: 1\n", "version: 1\nincludes: [tiny-role]\n"))
+    write(
+        pair, "tiny-base.yaml", BASE.replace("version: 1\n", "version: 1\nincludes: [tiny-role]\n")
+    )
     write(pair, "tiny-role.yaml", ROLE.replace("profile:", "kind: role\nprofile:"))
     problems = problems_of(pair / "tiny-role.yaml")
-    assert any("include cycle: tiny-role -> tiny-base -> tiny-role" in p for p in problems), problems
+    assert any("include cycle: tiny-role -> tiny-base -> tiny-role" in p for p in problems), (
+        problems
+    )
 
 
 def test_file_over_one_mebibyte_is_refused_unread(tmp_path: Path) -> None:
     path = write(tmp_path, "big.yaml", "id: big\n" + "#" * MAX_FILE_BYTES)
     problems = problems_of(path)
-    assert problems == [f"{path}: file is {path.stat().st_size:,} bytes; curricula are limited to 1 MiB"]
+    assert problems == [
+        f"{path}: file is {path.stat().st_size:,} bytes; curricula are limited to 1 MiB"
+    ]
 
 
 def test_alias_bomb_is_refused(tmp_path: Path) -> None:
@@ -172,8 +238,17 @@ def test_a_path_is_accepted_wherever_a_role_id_is(pair: Path) -> None:
 
 def test_schema_is_json_schema_of_the_file_format() -> None:
     schema = CurriculumFile.model_json_schema()
-    assert set(schema["properties"]) >= {"id", "title", "summary", "version", "profile",
-                                         "includes", "skills", "milestones", "projects"}
+    assert set(schema["properties"]) >= {
+        "id",
+        "title",
+        "summary",
+        "version",
+        "profile",
+        "includes",
+        "skills",
+        "milestones",
+        "projects",
+    }
     assert schema["additionalProperties"] is False
     json.dumps(schema)
 
@@ -181,9 +256,11 @@ def test_schema_is_json_schema_of_the_file_format() -> None:
 # -- round trip: any valid model written as YAML loads back equal --------------------
 
 ids = st.from_regex(r"[a-z][a-z0-9]{0,6}(-[a-z0-9]{1,4}){0,2}", fullmatch=True)
-texts = st.text(
-    alphabet=st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=40
-).map(str.strip).filter(bool)
+texts = (
+    st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=40)
+    .map(str.strip)
+    .filter(bool)
+)
 
 
 @st.composite
@@ -205,8 +282,13 @@ def module_files(draw: st.DrawFn) -> dict[str, object]:
                 if index
                 else [],
                 "covers": draw(st.lists(texts, max_size=2)),
-                "resources": [{"title": draw(texts), "url": "https://example.org/" + mid,
-                               "kind": draw(st.sampled_from(["book", "docs", "video"]))}],
+                "resources": [
+                    {
+                        "title": draw(texts),
+                        "url": "https://example.org/" + mid,
+                        "kind": draw(st.sampled_from(["book", "docs", "video"])),
+                    }
+                ],
                 "done_when": draw(texts),
                 "optional": draw(st.booleans()),
             }

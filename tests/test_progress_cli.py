@@ -127,9 +127,12 @@ def test_several_plans_use_and_plan_option(cli: Run) -> None:
     plans = json.loads(cli("plans", "--json").stdout)
     assert [(p["name"], p["active"]) for p in plans] == [("second", True), ("tiny-role", False)]
     cli("--plan", "tiny-role", "done", "python-basics")
-    assert json.loads(cli("--plan", "tiny-role", "status", "--json").stdout)["progress"][
-        "milestones_done"
-    ] == 1
+    assert (
+        json.loads(cli("--plan", "tiny-role", "status", "--json").stdout)["progress"][
+            "milestones_done"
+        ]
+        == 1
+    )
     # a write makes that plan the most recently used
     assert json.loads(cli("status", "--json").stdout)["plan"] == "tiny-role"
     assert cli("use", "second").stdout == "Now using plan 'second'.\n"
@@ -174,17 +177,39 @@ def test_json_outputs_have_the_documented_keys(cli: Run) -> None:
     cli("start", "tiny-role")
     status = json.loads(cli("status", "--json").stdout)
     assert set(status) == {
-        "plan", "roles", "today", "start", "hours_per_week", "progress", "pace", "finish",
-        "current_week", "skills", "role_progress", "skipped_known", "skipped",
+        "plan",
+        "roles",
+        "today",
+        "start",
+        "hours_per_week",
+        "progress",
+        "pace",
+        "finish",
+        "current_week",
+        "skills",
+        "role_progress",
+        "skipped_known",
+        "skipped",
     }
     assert set(status["progress"]) == {
-        "percent", "hours_done", "hours_total", "milestones_done", "milestones_total",
+        "percent",
+        "hours_done",
+        "hours_total",
+        "milestones_done",
+        "milestones_total",
     }
     nxt = json.loads(cli("next", "--json").stdout)
     assert set(nxt) == {"plan", "today", "current_week", "week", "finished", "milestones"}
     plans = json.loads(cli("plans", "--json").stdout)
     assert set(plans[0]) == {
-        "name", "active", "roles", "hours_per_week", "start", "progress", "pace", "finish",
+        "name",
+        "active",
+        "roles",
+        "hours_per_week",
+        "start",
+        "progress",
+        "pace",
+        "finish",
         "last_activity",
     }
 
@@ -200,16 +225,44 @@ def snapshot(home: Path) -> bytes | None:
 @pytest.mark.parametrize(
     ("args", "code", "message"),
     [
-        (["start", "tiny-rol"], 4, "Error: Unknown role 'tiny-rol'. Did you mean 'tiny-role'? Available: "),
+        (
+            ["start", "tiny-rol"],
+            4,
+            "Error: Unknown role 'tiny-rol'. Did you mean 'tiny-role'? Available: ",
+        ),
         (["start", "tiny-base"], 4, "Error: 'tiny-base' is a shared module, not a role."),
-        (["start", "tiny-role", "--hours-per-week", "0"], 2, "Error: --hours-per-week must be more than 0 and at most 80 (got 0)."),
-        (["start", "tiny-role", "--hours-per-week", "-3"], 2, "Error: --hours-per-week must be more than 0"),
+        (
+            ["start", "tiny-role", "--hours-per-week", "0"],
+            2,
+            "Error: --hours-per-week must be more than 0 and at most 80 (got 0).",
+        ),
+        (
+            ["start", "tiny-role", "--hours-per-week", "-3"],
+            2,
+            "Error: --hours-per-week must be more than 0",
+        ),
         (["start", "tiny-role", "--hours-per-week", "81"], 2, "(got 81)."),
-        (["start", "tiny-role", "--hours-per-week", "lots"], 2, "Error: Invalid value for '--hours-per-week' / '-H'"),
-        (["start", "tiny-role", "--start", "27/11/2026"], 2, "Error: --start must be a date like 2026-01-31 (got '27/11/2026')."),
-        (["start", "tiny-role", "--know", "pyton"], 4, "Error: Unknown skill 'pyton' in --know. Did you mean 'python'?"),
+        (
+            ["start", "tiny-role", "--hours-per-week", "lots"],
+            2,
+            "Error: Invalid value for '--hours-per-week' / '-H'",
+        ),
+        (
+            ["start", "tiny-role", "--start", "27/11/2026"],
+            2,
+            "Error: --start must be a date like 2026-01-31 (got '27/11/2026').",
+        ),
+        (
+            ["start", "tiny-role", "--know", "pyton"],
+            4,
+            "Error: Unknown skill 'pyton' in --know. Did you mean 'python'?",
+        ),
         (["start", "tiny-role", "--industry", "Retail"], 2, "Error: Unknown industry 'Retail'."),
-        (["start", "tiny-role", "--name", ""], 2, "Error: --name must be 1 to 100 printable characters."),
+        (
+            ["start", "tiny-role", "--name", ""],
+            2,
+            "Error: --name must be 1 to 100 printable characters.",
+        ),
     ],
 )
 def test_bad_start(cli: Run, planner_home: Path, args: list[str], code: int, message: str) -> None:
@@ -238,8 +291,16 @@ def test_no_plan_yet(cli: Run, planner_home: Path) -> None:
         (["done", "python-basis"], 4, "Did you mean 'python-basics'?"),
         (["done", "stat"], 0, ""),
         (["done", "python-basics", "nope"], 4, "No milestone 'nope'"),
-        (["done", "python-basics", "--on", "2026-13-01"], 2, "Error: --on must be a date like 2026-01-31 (got '2026-13-01')."),
-        (["done", "python-basics", "--on", "2999-01-01"], 2, "Error: --on 2999-01-01 is in the future"),
+        (
+            ["done", "python-basics", "--on", "2026-13-01"],
+            2,
+            "Error: --on must be a date like 2026-01-31 (got '2026-13-01').",
+        ),
+        (
+            ["done", "python-basics", "--on", "2999-01-01"],
+            2,
+            "Error: --on 2999-01-01 is in the future",
+        ),
         (["done", "python-basics", "--on", "2000-01-01"], 2, "is before the plan started"),
         (["done", "python-basics", "--hours", "0"], 2, "Error: --hours must be more than 0"),
         (["done", "ml-intro"], 4, "No milestone 'ml-intro'"),
@@ -294,8 +355,9 @@ def test_usage_errors_are_one_line(cli: Run) -> None:
 
 
 def test_every_command_has_help_with_an_example(cli: Run) -> None:
-    from planner.cli import app
     from typer.main import get_command
+
+    from planner.cli import app
 
     group = get_command(app)
     names = []

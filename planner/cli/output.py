@@ -21,8 +21,7 @@ def echo_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> None
     cells = [[str(c) for c in headers], *[[str(c) for c in row] for row in rows]]
     widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
     numeric = [
-        bool(rows) and all(_NUMBER.match(str(row[i])) for row in rows)
-        for i in range(len(headers))
+        bool(rows) and all(_NUMBER.match(str(row[i])) for row in rows) for i in range(len(headers))
     ]
 
     def line(row: list[str]) -> str:

@@ -211,9 +211,7 @@ def next_(ctx: typer.Context, json_: JsonOption = False) -> None:
         return
     week = data["week"]
     label = "This week" if week["number"] == data["current_week"] else "Coming up"
-    typer.secho(
-        f"{label}: week {week['number']} ({week['start']} to {week['end']})", bold=True
-    )
+    typer.secho(f"{label}: week {week['number']} ({week['start']} to {week['end']})", bold=True)
     for item in data["milestones"]:
         note = ""
         if item["continued"] or item["continues"]:
@@ -230,10 +228,7 @@ def next_(ctx: typer.Context, json_: JsonOption = False) -> None:
 
 def _confirm(changes: list[Change], view: PlanView) -> None:
     s = view.schedule
-    tail = (
-        f"{hours(s.hours_done)} of {hours(s.hours_total)} h done; "
-        f"{_finish_line(view)}."
-    )
+    tail = f"{hours(s.hours_done)} of {hours(s.hours_total)} h done; {_finish_line(view)}."
     for change in changes:
         words = {
             "done": f"Done: {change.milestone_id} ({change.title}) on {change.on}.",
