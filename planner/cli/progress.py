@@ -217,10 +217,24 @@ def next_(ctx: typer.Context, json_: JsonOption = False) -> None:
         if item["continued"] or item["continues"]:
             note = f" of {hours(item['hours'])} h" + (" (continues)" if item["continues"] else "")
         typer.echo(f"\n{item['id']}: {item['title']}, {hours(item['hours_this_week'])} h{note}")
-        typer.echo(f"  Why:       {item['summary']}")
-        typer.echo(f"  Done when: {item['done_when']}")
+        typer.echo(_wrap("  Why:       ", item["summary"]))
+        typer.echo(_wrap("  Done when: ", item["done_when"]))
         first = item["resources"][0]
         typer.echo(f"  Start:     {first['title']} ({first['kind']}) {first['url']}")
+
+
+def _wrap(label: str, text: str) -> str:
+    """Wrap ``text`` to the terminal, indented under ``label``."""
+    import shutil
+    import textwrap
+
+    width = max(shutil.get_terminal_size((100, 24)).columns, 60)
+    return textwrap.fill(
+        " ".join(text.split()),
+        width=width,
+        initial_indent=label,
+        subsequent_indent=" " * len(label),
+    )
 
 
 # --------------------------------------------------------------------------- recording
