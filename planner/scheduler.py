@@ -13,10 +13,11 @@ stays in the week it was done, and remaining work is re-planned from the current
 
 from __future__ import annotations
 
-import heapq
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from heapq import heappop, heappush
+from itertools import compress
 
 __all__ = [
     "Learner",
@@ -115,46 +116,42 @@ def build_schedule(
 
     Raises ScheduleError for non-positive hours, duplicate ids or a prerequisite cycle.
     """
-    week_minutes = _minutes(learner.hours_per_week, "")
-    index: dict[str, int] = {}
-    minutes: list[int] = []
-    for i, task in enumerate(tasks):
-        if task.id in index:
-            msg = f"duplicate milestone id {task.id!r}"
-            raise ScheduleError(msg)
-        index[task.id] = i
-        minutes.append(_minutes(task.hours, task.id))
-    prereqs: list[tuple[int, ...]] = []
-    dependents: list[list[int]] = [[] for _ in tasks]
-    for i, task in enumerate(tasks):
-        required = tuple(index[r] for r in task.requires if r in index)
-        if len(set(required)) != len(required):
-            required = tuple(dict.fromkeys(required))
-        prereqs.append(required)
+    week_minutes = _minutes(learner.hours_per_week, None)
+    ids = [task.id for task in tasks]
+    index = {milestone_id: i for i, milestone_id in enumerate(ids)}
+    if len(index) != len(ids):
+        duplicate = next(x for i, x in enumerate(ids) if index[x] != i)
+        msg = f"duplicate milestone id {duplicate!r}"
+        raise ScheduleError(msg)
+    minutes = [_minutes(task.hours, task.id) for task in tasks]
+    # Repeated prerequisites are harmless: each copy is counted and released once.
+    prereqs = [[index[r] for r in task.requires if r in index] for task in tasks]
+    dependents: list[list[int]] = [[] for _ in ids]
+    for i, required in enumerate(prereqs):
         for p in required:
             dependents[p].append(i)
-    _check_acyclic(tasks, prereqs, dependents)
+    _check_acyclic(ids, prereqs, dependents)
 
     start = learner.start
     current = _week_of(start, today)
-    done_on: dict[int, date] = {}  # task index -> clamped done date
+    done_on: dict[int, date] = {}  # task index -> done date, clamped to today
     for milestone_id, day in progress.done.items():
         if milestone_id in index:
             done_on[index[milestone_id]] = min(day, today)
     known = learner.known_skills
     skipped_known: list[int] = []
     skipped: list[int] = []
-    plannable = [False] * len(tasks)
+    plannable = [True] * len(ids)
+    remaining = [True] * len(ids)
     for i, task in enumerate(tasks):
-        if i in done_on:
-            plannable[i] = True
-        elif task.skills and all(skill in known for skill in task.skills):
+        if i in done_on:  # done wins over every skip
+            remaining[i] = False
+        elif task.skills and known.issuperset(task.skills):
             skipped_known.append(i)
+            plannable[i] = remaining[i] = False
         elif task.id in progress.skipped:
             skipped.append(i)
-        else:
-            plannable[i] = True
-    remaining = [plannable[i] and i not in done_on for i in range(len(tasks))]
+            plannable[i] = remaining[i] = False
     order = _topological_order(remaining, prereqs, dependents)
 
     # Done work, in the week it was done: by done date, then curriculum order.
@@ -162,7 +159,7 @@ def build_schedule(
     done_in_current = 0
     for i in sorted(done_on, key=lambda i: (done_on[i], i)):
         number = _week_of(start, done_on[i])  # <= current: done dates are clamped to today
-        week_slots[number].append(Slot(tasks[i].id, minutes[i] / 60, True, False, False))
+        week_slots[number].append(Slot(ids[i], minutes[i] / 60, True, False, False))
         if number == current:
             done_in_current += minutes[i]
 
@@ -170,7 +167,7 @@ def build_schedule(
     slots = week_slots[current]
     capacity = max(0, week_minutes - done_in_current)
     for i in order:
-        milestone_id = tasks[i].id
+        milestone_id = ids[i]
         left = minutes[i]
         if left <= capacity:  # the common case: the whole milestone fits
             slots.append(Slot(milestone_id, left / 60, False, False, False))
@@ -196,7 +193,7 @@ def build_schedule(
         weeks.append(Week(number, week_start, week_end, tuple(week_slots[number])))
         week_start = week_end + _ONE_DAY
 
-    total = sum(minutes[i] for i in range(len(tasks)) if plannable[i])
+    total = sum(compress(minutes, plannable))
     done_total = sum(minutes[i] for i in done_on)
     if order:
         projected_finish = weeks[-1].end
@@ -219,9 +216,9 @@ def build_schedule(
 
     return Schedule(
         weeks=tuple(weeks),
-        order=tuple(tasks[i].id for i in order),
-        skipped_known=tuple(tasks[i].id for i in skipped_known),
-        skipped=tuple(tasks[i].id for i in skipped),
+        order=tuple([ids[i] for i in order]),
+        skipped_known=tuple([ids[i] for i in skipped_known]),
+        skipped=tuple([ids[i] for i in skipped]),
         current_week=current,
         hours_total=total / 60,
         hours_done=done_total / 60,
@@ -235,10 +232,10 @@ def build_schedule(
     )
 
 
-def _minutes(hours: float, milestone_id: str) -> int:
-    """Hours as whole minutes; positive hours never round to nothing."""
-    if not 0 < hours < _INFINITY:
-        what = f"hours of {milestone_id!r}" if milestone_id else "hours_per_week"
+def _minutes(hours: float, milestone_id: str | None) -> int:
+    """Hours as whole minutes (a milestone's, or the week's if no id); never zero."""
+    if not 0 < hours * 60 < _INFINITY:  # also rejects NaN, and hours that overflow
+        what = "hours_per_week" if milestone_id is None else f"hours of {milestone_id!r}"
         msg = f"{what} must be a positive number, got {hours!r}"
         raise ScheduleError(msg)
     return max(1, round(hours * 60))
@@ -257,32 +254,32 @@ def _week_end(start: date, number: int) -> date:
 
 
 def _topological_order(
-    members: list[bool], prereqs: list[tuple[int, ...]], dependents: list[list[int]]
+    members: list[bool], prereqs: list[list[int]], dependents: list[list[int]]
 ) -> list[int]:
     """Kahn's algorithm over the members: prerequisites first, ties by curriculum index.
 
-    Prerequisites that are not members count as satisfied. Assumes no cycle.
+    Prerequisites that are not members count as satisfied. Assumes there is no cycle.
     """
-    waiting = [
-        sum(1 for p in prereqs[i] if members[p]) if members[i] else 0 for i in range(len(members))
-    ]
-    ready = [i for i, member in enumerate(members) if member and not waiting[i]]
-    heapq.heapify(ready)
+    waiting = [0] * len(members)
+    for i, required in enumerate(prereqs):
+        if members[i]:
+            for p in required:
+                if members[p]:
+                    waiting[i] += 1
+    ready = [i for i, member in enumerate(members) if member and not waiting[i]]  # sorted: a heap
     order: list[int] = []
     while ready:
-        i = heapq.heappop(ready)
+        i = heappop(ready)
         order.append(i)
         for d in dependents[i]:
             if members[d]:
                 waiting[d] -= 1
                 if not waiting[d]:
-                    heapq.heappush(ready, d)
+                    heappush(ready, d)
     return order
 
 
-def _check_acyclic(
-    tasks: Sequence[Task], prereqs: list[tuple[int, ...]], dependents: list[list[int]]
-) -> None:
+def _check_acyclic(ids: list[str], prereqs: list[list[int]], dependents: list[list[int]]) -> None:
     """Raise ScheduleError naming one prerequisite cycle, if the tasks have any.
 
     The message follows ``requires``: "a -> b" means a requires b. It starts at the cycle's
@@ -298,7 +295,7 @@ def _check_acyclic(
             waiting[d] -= 1
             if not waiting[d]:
                 stack.append(d)
-    if seen == len(tasks):
+    if seen == len(ids):
         return
     # Every task left waits on another task left: walk "requires" edges until one repeats.
     position: dict[int, int] = {}
@@ -311,6 +308,6 @@ def _check_acyclic(
     cycle = path[position[i] :]
     first = cycle.index(min(cycle))
     cycle = cycle[first:] + cycle[:first]
-    names = " -> ".join(tasks[j].id for j in [*cycle, cycle[0]])
+    names = " -> ".join(ids[j] for j in [*cycle, cycle[0]])
     msg = f"prerequisite cycle: {names}"
     raise ScheduleError(msg)
