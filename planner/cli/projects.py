@@ -1,0 +1,66 @@
+"""``planner projects``: the portfolio projects that fit the active plan best, and why."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+import typer
+
+from planner.cli.output import echo_json, hours
+from planner.cli.state import state
+
+
+def projects(
+    ctx: typer.Context,
+    industry: Annotated[
+        str | None,
+        typer.Option("--industry", help="Rank for this industry instead of the plan's."),
+    ] = None,
+    limit: Annotated[
+        int, typer.Option("--limit", "-n", min=1, help="How many projects to show.")
+    ] = 3,
+    json_: Annotated[bool, typer.Option("--json", help="Print JSON (see the README).")] = False,
+) -> None:
+    """Suggest portfolio projects for the active plan, best first, with why and what is missing.
+
+    Ranked by your target industry, the skills your done and coming work covers, how the
+    difficulty fits your progress, and whether the prerequisites are done.
+
+    Example: planner projects --industry Finance --limit 5
+    """
+    from planner import service
+    from planner.projects import rank_projects, target_industry
+
+    st = state(ctx)
+    view = service.load_view(db=st.db, plan_name=st.plan_name, today=date.today())
+    suggestions = rank_projects(view, industry)  # checks --industry before any output
+    shown = suggestions[:limit]
+    if json_:
+        echo_json([s.as_dict() for s in shown])
+        return
+    if not suggestions:
+        typer.echo(f"The curricula of '{view.plan.name}' have no portfolio projects.")
+        return
+    target = target_industry(view, industry)
+    aim = f", aiming at {target}" if target else ""
+    typer.secho(f"Portfolio projects for '{view.plan.name}'{aim}, best first", bold=True)
+    for s in shown:
+        typer.echo(f"\n{s.rank}. {s.title} ({s.id})")
+        typer.echo(f"   {s.difficulty}, {hours(s.hours)} h, score {s.score:g}")
+        typer.echo(f"   Why: {s.why}")
+        typer.echo(f"   Missing: {'nothing, ready to start' if s.ready else s.missing_line}")
+        first = s.datasets[0]
+        typer.echo(f"   Data: {first.name} {first.url}")
+    if len(suggestions) > len(shown):
+        typer.echo(
+            f"\nShowing {len(shown)} of {len(suggestions)}; "
+            f"`planner projects --limit {len(suggestions)}` lists them all."
+        )
+    if not target:
+        typer.echo("No target industry: rank for one with --industry NAME.")
+
+
+def register(app: typer.Typer) -> None:
+    """Add the projects command to the top-level app."""
+    app.command("projects")(projects)
