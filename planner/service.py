@@ -725,3 +725,30 @@ def next_data(view: PlanView) -> dict[str, Any]:
         "finished": not s.order,
         "milestones": items,
     }
+
+
+# --------------------------------------------------------------------------- printable plan
+
+
+def render_plan(
+    *,
+    db: str | None,
+    plan_name: str | None,
+    today: date,
+    fmt: str,
+    weeks: int | None = None,
+    paper: str = "A4",
+) -> bytes:
+    """The active plan rendered as txt, md, html or pdf bytes."""
+    from planner import renderer
+    from planner.projects import rank_projects
+    from planner.report import build_report
+
+    if weeks is not None and weeks < 1:
+        msg = f"--weeks must be at least 1 (got {weeks})."
+        raise UsageError(msg)
+    view = load_view(db=db, plan_name=plan_name, today=today)
+    report = build_report(view, rank_projects(view), weeks=weeks, paper=paper)
+    if fmt == "pdf":
+        return renderer.html_to_pdf(renderer.render("html", {"plan": report}))
+    return renderer.render(fmt, {"plan": report}).encode("utf-8")

@@ -12,7 +12,7 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from planner.cli import curricula, progress
+from planner.cli import curricula, plan, progress, projects
 from planner.cli.state import State
 from planner.errors import PlannerError
 
@@ -99,6 +99,8 @@ def _global_options(
 
 app.add_typer(curricula.app, name="curricula")
 progress.register(app)
+projects.register(app)
+plan.register(app)
 
 
 def main() -> None:

@@ -1,0 +1,68 @@
+"""``planner plan``: the printable plan as text, Markdown, HTML or PDF."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from planner.cli.state import state
+
+
+def plan(
+    ctx: typer.Context,
+    fmt: Annotated[
+        str | None,
+        typer.Option(
+            "--format", "-f", metavar="html|pdf|md|txt", help="Output format (default: txt)."
+        ),
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output", "-o", metavar="FILE", help="Write to FILE; its extension sets the format."
+        ),
+    ] = None,
+    weeks: Annotated[
+        int | None, typer.Option("--weeks", metavar="N", help="Only N weeks from this one.")
+    ] = None,
+    paper: Annotated[
+        str, typer.Option("--paper", metavar="a4|letter", help="Paper size for HTML and PDF.")
+    ] = "a4",
+) -> None:
+    """Write your dated plan, with your progress on it, to print or share.
+
+    Example: planner plan --output plan.pdf
+    """
+    from planner import renderer, service
+    from planner.errors import UsageError
+
+    if output is not None:
+        renderer.check_output(output.resolve() if output.is_symlink() else output)
+    chosen = renderer.format_for(output, fmt)
+    if paper.lower() not in ("a4", "letter"):
+        msg = f"--paper must be a4 or letter (got '{paper}')."
+        raise UsageError(msg)
+    if output is None and chosen == "pdf":
+        msg = "PDF is binary; give a file with --output, e.g. --output plan.pdf."
+        raise UsageError(msg)
+    st = state(ctx)
+    data = service.render_plan(
+        db=st.db,
+        plan_name=st.plan_name,
+        today=date.today(),
+        fmt=chosen,
+        weeks=weeks,
+        paper="A4" if paper.lower() == "a4" else "Letter",
+    )
+    if output is None:
+        typer.echo(data.decode("utf-8"), nl=False)
+        return
+    written = renderer.write_atomically(output, data)
+    typer.echo(f"Wrote {written}")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("plan")(plan)

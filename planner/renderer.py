@@ -1,0 +1,198 @@
+"""Render a printable plan: one data model, one jinja2 Environment, one template per format.
+
+Text from curricula, notes and names is data in the template context, never template
+source: HTML autoescapes it, Markdown escapes it with the ``md`` filter, and text output
+drops control characters. PDF is made from the HTML by WeasyPrint with a URL fetcher
+that refuses everything, so a curriculum cannot pull local files or the network into it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from collections.abc import Callable
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from planner import settings
+from planner.errors import PlannerError, UsageError
+
+if TYPE_CHECKING:
+    import jinja2
+
+FORMATS = ("txt", "md", "html", "pdf")
+EXTENSIONS = {
+    ".txt": "txt",
+    ".text": "txt",
+    ".md": "md",
+    ".markdown": "md",
+    ".html": "html",
+    ".htm": "html",
+    ".pdf": "pdf",
+}
+TEMPLATES = {"txt": "plan.txt.j2", "md": "plan.md.j2", "html": "plan.html.j2"}
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
+_MD_START = re.compile(r"^([#+=-])")
+_MD_NUMBERED = re.compile(r"^(\d+)([.)])")
+
+
+def plain(value: object) -> str:
+    """Text for the terminal or a .txt file: one line, no control characters."""
+    return " ".join(_CONTROL.sub(" ", str(value)).split())
+
+
+def md(value: object) -> str:
+    """Markdown-escape user text so it renders literally and never as HTML."""
+    text = _MD_SPECIAL.sub(r"\\\1", plain(value))
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _MD_NUMBERED.sub(r"\1\\\2", _MD_START.sub(r"\\\1", text))
+
+
+def md_url(value: object) -> str:
+    """A URL safe inside ``[text](url)``: http(s) only, parentheses and spaces encoded."""
+    url = safe_url(value)
+    return url.replace(" ", "%20").replace("(", "%28").replace(")", "%29").replace("<", "%3C")
+
+
+def safe_url(value: object) -> str:
+    """Only http(s) URLs become links; anything else becomes an inert ``#``."""
+    url = plain(value)
+    return url if re.match(r"^https?://[^\s\"'<>`]+$", url, re.IGNORECASE) else "#"
+
+
+@cache
+def environment() -> jinja2.Environment:
+    """The one jinja2 Environment: StrictUndefined, autoescape for HTML templates."""
+    import jinja2
+
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(settings.templates_dir())),
+        undefined=jinja2.StrictUndefined,
+        autoescape=jinja2.select_autoescape(enabled_extensions=("html", "html.j2")),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    filters: dict[str, Callable[[Any], str]] = {
+        "plain": plain,
+        "md": md,
+        "md_url": md_url,
+        "safe_url": safe_url,
+        "hours": format_hours,
+    }
+    env.filters.update(filters)
+    return env
+
+
+def format_hours(value: float) -> str:
+    return f"{value:g}" if value == round(value, 2) else f"{value:.2f}"
+
+
+def render(fmt: str, context: dict[str, Any]) -> str:
+    """Render the plan model in ``fmt`` (txt, md or html)."""
+    return environment().get_template(TEMPLATES[fmt]).render(**context)
+
+
+def html_to_pdf(html: str) -> bytes:
+    """PDF bytes from self-contained HTML; every external fetch is refused."""
+    try:
+        from weasyprint import HTML
+    except OSError as exc:  # Pango or its friends are missing
+        msg = (
+            f"PDF output needs the Pango text library ({exc}). Install it (Debian/Ubuntu: "
+            "apt install libpango-1.0-0 libpangoft2-1.0-0) or use --format html and print "
+            "from a browser."
+        )
+        raise PlannerError(msg) from None
+    document = HTML(string=html, url_fetcher=_refusing_fetcher(), base_url=None)
+    pdf = document.write_pdf()
+    assert isinstance(pdf, bytes)
+    return pdf
+
+
+def _refusing_fetcher() -> Any:
+    """A WeasyPrint URL fetcher that fetches nothing: no file://, data: or network reads."""
+
+    def refuse(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        msg = f"refused to fetch {url!r}: a plan is self-contained"
+        raise ValueError(msg)
+
+    try:
+        from weasyprint.urls import URLFetcher
+    except ImportError:  # WeasyPrint < 68 takes a plain function
+        return refuse
+
+    class Refusing(URLFetcher):  # type: ignore[misc]
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            return refuse(url)
+
+    return Refusing(allowed_protocols=())
+
+
+def format_for(output: Path | None, fmt: str | None) -> str:
+    """The format: ``--format`` if given, else the output's extension, else text."""
+    if fmt is not None:
+        fmt = fmt.lower()
+        if fmt not in FORMATS:
+            msg = f"--format must be one of {', '.join(FORMATS)} (got '{fmt}')."
+            raise UsageError(msg)
+        return fmt
+    if output is None:
+        return "txt"
+    found = EXTENSIONS.get(output.suffix.lower())
+    if found is None:
+        msg = (
+            f"Cannot tell the format from '{output.name}'. Use a .html, .pdf, .md or .txt "
+            "file name, or say --format."
+        )
+        raise UsageError(msg)
+    return found
+
+
+def check_output(path: Path) -> Path:
+    """Refuse output paths that cannot be written, before any work is done."""
+    if path.is_dir():
+        msg = f"{path} is a folder; give a file name, e.g. {path / 'plan.html'}."
+        raise UsageError(msg)
+    parent = path.parent
+    if not parent.is_dir():
+        msg = f"The folder {parent} does not exist; create it first or choose another path."
+        raise UsageError(msg)
+    if path.exists() and not path.is_file():
+        msg = f"{path} exists and is not a regular file; choose another path."
+        raise UsageError(msg)
+    return path
+
+
+def write_atomically(path: Path, data: bytes) -> Path:
+    """Write ``data`` to a temporary file beside ``path``, then rename it into place.
+
+    A reader (or a crash) sees the complete old file or the complete new one. A symlink
+    at ``path`` is followed, so the file it points to is replaced and the link kept.
+    """
+    target = path.resolve() if path.is_symlink() else path
+    check_output(target)
+    try:
+        fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    except OSError as exc:
+        msg = f"Cannot write to {target.parent}: {exc.strerror}. Choose another folder."
+        raise UsageError(msg) from None
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        Path(temp).chmod(0o644)  # mkstemp makes it 0600
+        Path(temp).replace(target)
+    except OSError as exc:
+        Path(temp).unlink(missing_ok=True)
+        msg = f"Cannot write {target}: {exc.strerror}. Nothing was changed."
+        raise UsageError(msg) from None
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+    return target

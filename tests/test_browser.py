@@ -1,0 +1,109 @@
+"""The real AI Architect plan printed by headless Chromium at A4 and Letter."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+
+from planner import renderer, service
+from planner.projects import rank_projects
+from planner.report import build_report
+from planner.tracker import MilestoneState
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        CHROMIUM is None or shutil.which("pdftotext") is None,
+        reason="needs Chromium and poppler-utils (apt-get install chromium poppler-utils)",
+    ),
+]
+PAGE_POINTS = {"A4": (595.3, 841.9), "Letter": (612.0, 792.0)}
+
+
+def ai_architect_html(paper: str) -> tuple[str, list[int], list[str]]:
+    info = service.PlanInfo(
+        name="ai-architect",
+        roles=("ai-architect",),
+        hours_per_week=8,
+        start=date(2026, 9, 7),
+        known_skills=(),
+        industry="Healthcare",
+        created_at=datetime(2026, 9, 7, tzinfo=UTC),
+        curriculum_versions={},
+    )
+    done = {"python-programming": date(2026, 9, 12), "linear-algebra": date(2026, 9, 30)}
+    states = {
+        mid: MilestoneState(
+            kind="done", on_date=day, at=datetime(2026, 10, 1, tzinfo=UTC), hours=None
+        )
+        for mid, day in done.items()
+    }
+    view = service.build_view(info, states, date(2026, 11, 27))
+    report = build_report(view, rank_projects(view), paper=paper)
+    texts = [t for w in report.weeks for i in w.items for t in (i.id, i.title, i.done_when)]
+    return renderer.render("html", {"plan": report}), [w.number for w in report.weeks], texts
+
+
+@pytest.mark.parametrize("paper", ["A4", "Letter"])
+def test_chromium_prints_every_week_within_the_page(tmp_path: Path, paper: str) -> None:
+    html, weeks, texts = ai_architect_html(paper)
+    page = tmp_path / "plan.html"
+    page.write_text(html, encoding="utf-8")
+    pdf = tmp_path / "plan.pdf"
+    result = subprocess.run(
+        [
+            str(CHROMIUM),
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            f"--user-data-dir={tmp_path / 'profile'}",
+            "--no-pdf-header-footer",
+            f"--print-to-pdf={pdf}",
+            "--enable-logging=stderr",
+            "--v=0",
+            page.as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    console = [
+        line for line in result.stderr.splitlines() if "CONSOLE" in line or "Uncaught" in line
+    ]
+    assert console == [], console
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    width, height = (
+        float(v) for v in re.search(r"Page size:\s+([\d.]+) x ([\d.]+)", info).groups()
+    )  # type: ignore[union-attr]
+    expected = PAGE_POINTS[paper]
+    assert abs(width - expected[0]) < 3 and abs(height - expected[1]) < 3, info
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    for number in weeks:
+        assert re.search(rf"\bWeek {number}\b", text), (
+            f"Week {number} missing from the printed page"
+        )
+    # Nothing is clipped: every title, id and outcome is on the page in full (Chromium drops
+    # whatever overflows the page box, so missing text is what overflowed).
+    flat = re.sub(r"\s+", "", text)
+    missing = [t for t in texts if re.sub(r"\s+", "", t) not in flat]
+    assert missing == [], missing[:5]
+    boxes = subprocess.run(
+        ["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    right_edges = [float(x) for x in re.findall(r'xMax="([\d.]+)"', boxes)]
+    assert right_edges and max(right_edges) <= width
