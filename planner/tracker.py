@@ -15,7 +15,8 @@ import sqlalchemy as sa
 from sqlmodel import JSON, Column, Field, Session, SQLModel, col, select
 
 STATE_KINDS = ("done", "undone", "skipped", "unskipped")
-EVENT_KINDS = (*STATE_KINDS, "note")
+PLAN_KINDS = ("replanned", "role-added")  # changes to the plan itself; milestone_id is ""
+EVENT_KINDS = (*STATE_KINDS, "note", *PLAN_KINDS)
 
 
 class Plan(SQLModel, table=True):
@@ -85,6 +86,11 @@ def list_plans(*, session: Session) -> list[Plan]:
 def touch_plan(*, session: Session, plan: Plan, at: datetime) -> None:
     """Mark a plan as the most recently used one."""
     session.execute(sa.update(Plan).where(col(Plan.id) == plan.id).values(last_used_at=at))
+
+
+def update_plan(*, session: Session, plan: Plan, **fields: Any) -> None:
+    """Change plan settings (hours per week, roles); callers record why as an event."""
+    session.execute(sa.update(Plan).where(col(Plan.id) == plan.id).values(**fields))
 
 
 def delete_plan(*, session: Session, plan: Plan) -> int:

@@ -12,7 +12,7 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from planner.cli import curricula, plan, progress, projects
+from planner.cli import backup, curricula, export, ics, plan, progress, projects
 from planner.cli.state import State
 from planner.errors import PlannerError
 
@@ -98,9 +98,12 @@ def _global_options(
 
 
 app.add_typer(curricula.app, name="curricula")
+app.add_typer(export.app, name="export")
 progress.register(app)
 projects.register(app)
 plan.register(app)
+ics.register(export.app)
+backup.register(export.app, app)
 
 
 def main() -> None:
