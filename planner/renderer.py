@@ -32,7 +32,7 @@ EXTENSIONS = {
     ".htm": "html",
     ".pdf": "pdf",
 }
-TEMPLATES = {"txt": "plan.txt.j2", "md": "plan.md.j2", "html": "plan.html.j2"}
+SUFFIXES = {"txt": "txt.j2", "md": "md.j2", "html": "html.j2"}
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
@@ -92,9 +92,9 @@ def format_hours(value: float) -> str:
     return f"{value:g}" if value == round(value, 2) else f"{value:.2f}"
 
 
-def render(fmt: str, context: dict[str, Any]) -> str:
-    """Render the plan model in ``fmt`` (txt, md or html)."""
-    return environment().get_template(TEMPLATES[fmt]).render(**context)
+def render(fmt: str, context: dict[str, Any], document: str = "plan") -> str:
+    """Render ``templates/<document>.<fmt>.j2`` (fmt: txt, md or html) with ``context``."""
+    return environment().get_template(f"{document}.{SUFFIXES[fmt]}").render(**context)
 
 
 def html_to_pdf(html: str) -> bytes:

@@ -138,9 +138,18 @@ class PlanInfo:
     industry: str | None
     created_at: datetime
     curriculum_versions: dict[str, int]
+    rebase: tuple[date, float] | None = None  # (day re-planned, hours done then)
 
     @classmethod
-    def of(cls, plan: Plan) -> PlanInfo:
+    def of(cls, plan: Plan, session: Session | None = None) -> PlanInfo:
+        """The plan's settings; with a session, also its latest re-plan."""
+        rebase = None
+        if session is not None and plan.id is not None:
+            from planner import tracker
+
+            event = tracker.latest_plan_event(session=session, plan_id=plan.id, kind="replanned")
+            if event is not None and event.on_date is not None:
+                rebase = (event.on_date, event.hours or 0.0)
         return cls(
             name=plan.name,
             roles=tuple(plan.roles),
@@ -150,6 +159,7 @@ class PlanInfo:
             industry=plan.industry,
             created_at=plan.created_at,
             curriculum_versions=dict(plan.curriculum_versions),
+            rebase=rebase,
         )
 
 
@@ -205,6 +215,17 @@ def build_view(plan: PlanInfo, states: dict[str, MilestoneState], today: date) -
         Progress(done=done, skipped=skipped),
         today,
     )
+    if plan.rebase is not None:
+        from planner.changes import rebase
+
+        schedule = rebase(
+            schedule,
+            start=plan.start,
+            hours_per_week=plan.hours_per_week,
+            since=plan.rebase[0],
+            hours_done_then=plan.rebase[1],
+            today=today,
+        )
     return PlanView(plan=plan, curriculum=curriculum, states=states, schedule=schedule, today=today)
 
 
@@ -226,6 +247,32 @@ def check_hours_per_week(value: float) -> float:
         )
         raise UsageError(msg)
     return value
+
+
+def resolve_skills(queries: list[str], skills: dict[str, Skill]) -> list[str]:
+    """Skill ids for ``--know``: an id, a name (any case), or a word of exactly one id."""
+    names = {s.name.casefold(): s.id for s in skills.values()}
+    found = []
+    for query in queries:
+        if query in skills:
+            found.append(query)
+            continue
+        if query.casefold() in names:
+            found.append(names[query.casefold()])
+            continue
+        words = [sid for sid in skills if query.casefold() in sid.split("-")]
+        if len(words) == 1:
+            found.append(words[0])
+            continue
+        hint = _suggestion(query, list(skills))
+        if len(words) > 1:
+            hint = f" It could be {', '.join(words)}."
+        msg = (
+            f"Unknown skill '{query}' in --know.{hint} Skill ids are listed by "
+            "`planner curricula show ROLE --json`."
+        )
+        raise UnknownSkill(msg)
+    return list(dict.fromkeys(found))
 
 
 def match_milestone(query: str, plan_ids: list[str], plan_name: str) -> str:
@@ -292,7 +339,7 @@ def load_view(*, db: str | None, plan_name: str | None, today: date) -> PlanView
     with database.read() as session:
         plan = _active_plan(session, plan_name)
         states = tracker.milestone_states(session=session, plan_id=_id(plan))
-        info = PlanInfo.of(plan)
+        info = PlanInfo.of(plan, session)
     return build_view(info, states, today)
 
 
@@ -323,19 +370,7 @@ def start_plan(
     curricula_ = [load_role(r) for r in role_ids]
     role_ids = [c.id for c in curricula_]
     merged = merge_roles(curricula_)
-    known_skills = []
-    for skill in know:
-        if skill not in merged.skills:
-            by_name = {s.name.lower(): s.id for s in merged.skills.values()}
-            if skill.lower() in by_name:
-                skill = by_name[skill.lower()]
-            else:
-                msg = (
-                    f"Unknown skill '{skill}' in --know.{_suggestion(skill, list(merged.skills))} "
-                    f"Skills: {', '.join(merged.skills)}."
-                )
-                raise UnknownSkill(msg)
-        known_skills.append(skill)
+    known_skills = resolve_skills(know, merged.skills)
     chosen_industry = None
     if industry is not None:
         industries = [i for c in curricula_ if c.profile for i in c.profile.industries]
@@ -425,7 +460,7 @@ def record(
 
     database = _existing_database(db)
     with database.read() as session:
-        info = PlanInfo.of(_active_plan(session, plan_name))
+        info = PlanInfo.of(_active_plan(session, plan_name), session)
     from planner.curriculum import load_role
 
     curriculum = merge_roles([load_role(r) for r in info.roles])
@@ -523,7 +558,7 @@ def list_plans(*, db: str | None, plan_name: str | None, today: date) -> list[Pl
         for plan in plans:
             rows.append(
                 (
-                    PlanInfo.of(plan),
+                    PlanInfo.of(plan, session),
                     tracker.milestone_states(session=session, plan_id=_id(plan)),
                     tracker.last_activity(session=session, plan_id=_id(plan)),
                     active is not None and plan.id == active.id,
@@ -752,3 +787,109 @@ def render_plan(
     if fmt == "pdf":
         return renderer.html_to_pdf(renderer.render("html", {"plan": report}))
     return renderer.render(fmt, {"plan": report}).encode("utf-8")
+
+
+# --------------------------------------------------------------------------- plan changes
+
+
+def add_role(*, db: str | None, plan_name: str | None, role: str, today: date) -> PlanView:
+    """Add a role to the active plan; progress on shared milestones carries over."""
+    from planner import tracker
+    from planner.curriculum import load_role
+
+    added = load_role(role)
+    database = _existing_database(db)
+    now = utcnow()
+    with database.write() as session:
+        plan = _active_plan(session, plan_name)
+        if added.id in plan.roles:
+            msg = f"Plan '{plan.name}' already includes {added.id}."
+            raise UsageError(msg)
+        roles = [*plan.roles, added.id]
+        versions = {**plan.curriculum_versions, **added.versions}
+        tracker.update_plan(session=session, plan=plan, roles=roles, curriculum_versions=versions)
+        tracker.record_event(
+            session=session,
+            plan_id=_id(plan),
+            milestone_id="",
+            kind="role-added",
+            at=now,
+            on_date=today,
+            note=f"added role {added.id}",
+        )
+        tracker.touch_plan(session=session, plan=plan, at=now)
+        session.flush()
+        session.refresh(plan)
+        info = PlanInfo.of(plan, session)
+        states = tracker.milestone_states(session=session, plan_id=_id(plan))
+    return build_view(info, states, today)
+
+
+def replan(
+    *,
+    db: str | None,
+    plan_name: str | None,
+    today: date,
+    hours_per_week: float | None,
+    finish_by: date | None,
+    drop_optional: bool,
+    dry_run: bool,
+) -> tuple[dict[str, Any], dict[str, Any] | None, PlanView]:
+    """The catch-up options, and the change applied (or, with dry_run, only described)."""
+    from planner import changes, tracker
+
+    view = load_view(db=db, plan_name=plan_name, today=today)
+    if finish_by is not None:
+        changes.check_finish_by(view, finish_by)
+    options = changes.replan_options(view, finish_by)
+    if hours_per_week is None and finish_by is None and not drop_optional:
+        return options, None, view
+    change = changes.plan_change(
+        view, hours_per_week=hours_per_week, finish_by=finish_by, drop_optional=drop_optional
+    )
+    if dry_run:
+        return options, change, view
+    database = _existing_database(db)
+    now = utcnow()
+    with database.write() as session:
+        plan = _active_plan(session, view.plan.name)
+        tracker.update_plan(session=session, plan=plan, hours_per_week=change["hours_per_week"])
+        for mid in change["dropped"]:
+            tracker.record_event(
+                session=session,
+                plan_id=_id(plan),
+                milestone_id=mid,
+                kind="skipped",
+                at=now,
+                note="dropped by replan",
+            )
+        tracker.record_event(
+            session=session,
+            plan_id=_id(plan),
+            milestone_id="",
+            kind="replanned",
+            at=now,
+            on_date=today,
+            hours=view.schedule.hours_done,
+            note=change["reason"],
+        )
+        tracker.touch_plan(session=session, plan=plan, at=now)
+        session.flush()
+        session.refresh(plan)
+        info = PlanInfo.of(plan, session)
+        states = tracker.milestone_states(session=session, plan_id=_id(plan))
+    return options, change, build_view(info, states, today)
+
+
+def render_team(*, db: str | None, today: date, fmt: str, paper: str = "A4") -> bytes:
+    """Every plan in the database as one team report (txt, md, html or pdf)."""
+    from planner import renderer
+    from planner.team import build_team
+
+    summaries = list_plans(db=db, plan_name=None, today=today)
+    if not summaries:
+        raise NoPlan(NO_PLAN)
+    team = build_team(summaries, today, paper)
+    if fmt == "pdf":
+        return renderer.html_to_pdf(renderer.render("html", {"team": team}, "team"))
+    return renderer.render(fmt, {"team": team}, "team").encode("utf-8")

@@ -157,6 +157,17 @@ def milestone_states(*, session: Session, plan_id: int) -> dict[str, MilestoneSt
     }
 
 
+def latest_plan_event(*, session: Session, plan_id: int, kind: str) -> Event | None:
+    """The newest plan-level event of ``kind`` (e.g. the latest re-plan)."""
+    statement = (
+        select(Event)
+        .where(Event.plan_id == plan_id, Event.kind == kind)
+        .order_by(col(Event.id).desc())
+        .limit(1)
+    )
+    return session.exec(statement).first()
+
+
 def list_events(*, session: Session, plan_id: int, limit: int | None = None) -> list[Event]:
     """The plan's events, oldest first (the newest ``limit`` ones when given)."""
     statement = select(Event).where(Event.plan_id == plan_id).order_by(col(Event.id).desc())
@@ -170,3 +181,29 @@ def last_activity(*, session: Session, plan_id: int) -> datetime | None:
         sa.select(sa.func.max(col(Event.at))).where(col(Event.plan_id) == plan_id)
     ).scalar()
     return value if isinstance(value, datetime) else None
+
+
+# --------------------------------------------------------------------------- backup
+
+
+def insert_events(*, session: Session, plan_id: int, events: list[dict[str, Any]]) -> int:
+    """Add a plan's history in the given order (ids ascend with it); returns the count.
+
+    Each mapping has the ``Event`` fields except ``id`` and ``plan_id``.
+    """
+    rows = []
+    for fields in events:
+        if fields.get("kind") not in EVENT_KINDS:
+            msg = f"unknown event kind {fields.get('kind')!r}"
+            raise ValueError(msg)
+        rows.append(Event.model_validate({**fields, "plan_id": plan_id}))
+    session.add_all(rows)
+    session.flush()
+    return len(rows)
+
+
+def count_rows(*, session: Session) -> tuple[int, int]:
+    """How many plans and events the database holds."""
+    plans = session.execute(sa.select(sa.func.count()).select_from(Plan)).scalar()
+    events = session.execute(sa.select(sa.func.count()).select_from(Event)).scalar()
+    return int(plans or 0), int(events or 0)

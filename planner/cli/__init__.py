@@ -12,7 +12,18 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from planner.cli import backup, curricula, export, ics, plan, progress, projects
+from planner.cli import (
+    backup,
+    changes,
+    compare,
+    curricula,
+    export,
+    ics,
+    plan,
+    progress,
+    projects,
+    team,
+)
 from planner.cli.state import State
 from planner.errors import PlannerError
 
@@ -102,6 +113,9 @@ app.add_typer(export.app, name="export")
 progress.register(app)
 projects.register(app)
 plan.register(app)
+compare.register(app)
+changes.register(app)
+team.register(app)
 ics.register(export.app)
 backup.register(export.app, app)
 

@@ -188,8 +188,7 @@ def status(ctx: typer.Context, json_: JsonOption = False) -> None:
     if data["pace"]["hours_behind"] > view.plan.hours_per_week:
         typer.echo(
             "\nYou are more than a week of hours behind: the finish date has moved. "
-            "Raise --hours-per-week in a new plan, or skip optional milestones "
-            "(`planner skip ID`)."
+            "See your options with `planner replan`."
         )
 
 
@@ -364,7 +363,7 @@ def log(
             [
                 r["at"][:16].replace("T", " "),
                 r["kind"],
-                r["milestone"],
+                r["milestone"] or "(plan)",
                 "; ".join(
                     part
                     for part in (

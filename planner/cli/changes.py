@@ -1,0 +1,125 @@
+"""``planner add-role`` and ``planner replan``: change the plan, keep the progress."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+import typer
+
+from planner.cli.output import echo_json, hours
+from planner.cli.state import state
+
+
+def add_role(
+    ctx: typer.Context,
+    role: Annotated[str, typer.Argument(help="Role id (or .yaml path) to add to the plan.")],
+) -> None:
+    """Add a role to the active plan; shared milestones count once and stay done.
+
+    Example: planner add-role lead-ml-engineer
+    """
+    from planner import service
+
+    st = state(ctx)
+    view = service.add_role(db=st.db, plan_name=st.plan_name, role=role, today=date.today())
+    s = view.schedule
+    titles = " + ".join(c.title for c in view.curriculum.roles)
+    typer.echo(
+        f"Plan '{view.plan.name}' now covers {titles}: {s.milestones_total} milestones, "
+        f"{hours(s.hours_total)} h, {s.milestones_done} done; projected finish "
+        f"{s.projected_finish}."
+    )
+
+
+def replan(
+    ctx: typer.Context,
+    hours_per_week: Annotated[
+        float | None,
+        typer.Option("--hours-per-week", "-H", help="Study this many hours a week from now."),
+    ] = None,
+    finish_by: Annotated[
+        str | None,
+        typer.Option(
+            "--finish-by", metavar="YYYY-MM-DD", help="Raise the hours to finish by this day."
+        ),
+    ] = None,
+    drop_optional: Annotated[
+        bool, typer.Option("--drop-optional", help="Skip the optional milestones left.")
+    ] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show what would change; change nothing.")
+    ] = False,
+    json_: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Catch up when you fall behind: see the options with numbers, then apply one.
+
+    With no options it only shows the choices: keep your hours and accept the new finish,
+    raise your hours to meet the planned (or --finish-by) date, or drop optional
+    milestones. Applying one is recorded in `planner log`.
+
+    Example: planner replan --finish-by 2027-09-30 --dry-run
+    """
+    from planner import service
+    from planner.cli.progress import parse_date
+
+    st = state(ctx)
+    options, change, view = service.replan(
+        db=st.db,
+        plan_name=st.plan_name,
+        today=date.today(),
+        hours_per_week=hours_per_week,
+        finish_by=parse_date(finish_by, "--finish-by"),
+        drop_optional=drop_optional,
+        dry_run=dry_run,
+    )
+    if json_:
+        echo_json({**options, "change": change, "applied": change is not None and not dry_run})
+        return
+    o = options["options"]
+    behind = options["hours_behind"]
+    pace = (
+        f"behind by {hours(round(behind, 1))} h"
+        if behind > 0
+        else f"ahead by {hours(round(-behind, 1))} h"
+    )
+    typer.secho(
+        f"Plan '{options['plan']}': {pace} at {hours(options['hours_per_week'])} h/week", bold=True
+    )
+    typer.echo(
+        f"  Planned finish {options['planned_finish']}, projected "
+        f"{options['projected_finish']}, target {options['target']}."
+    )
+    typer.echo(
+        f"  1. Keep {hours(o['keep_hours']['hours_per_week'])} h/week: "
+        f"finish {o['keep_hours']['finish']}."
+    )
+    raise_ = o["raise_hours"]
+    if raise_["hours_per_week"] is None:
+        typer.echo(f"  2. No weekly hours up to 80 finish by {options['target']}.")
+    else:
+        typer.echo(
+            f"  2. Study {hours(raise_['hours_per_week'])} h/week: finish "
+            f"{raise_['finish']} (planner replan --finish-by {options['target']})."
+        )
+    drop = o["drop_optional"]
+    if drop["milestones"]:
+        typer.echo(
+            f"  3. Drop {len(drop['milestones'])} optional milestones "
+            f"({', '.join(m['id'] for m in drop['milestones'])}) to win back "
+            f"{hours(drop['hours_saved'])} h: finish {drop['finish']} "
+            "(planner replan --drop-optional)."
+        )
+    else:
+        typer.echo("  3. No optional milestones left to drop.")
+    if change is None:
+        return
+    verb = "Would change" if dry_run else "Changed"
+    typer.echo(f"{verb}: {change['reason']}.")
+    if not dry_run:
+        typer.echo(f"Projected finish is now {view.schedule.projected_finish}.")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("add-role")(add_role)
+    app.command("replan")(replan)

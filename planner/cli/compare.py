@@ -1,0 +1,106 @@
+"""``planner compare``: two roles side by side, and what each would take you."""
+
+from __future__ import annotations
+
+import shutil
+import textwrap
+from datetime import date
+from typing import Annotated, Any
+
+import typer
+
+from planner.cli.output import echo_json, echo_table, hours
+
+
+def _column(value: Any, width: int) -> list[str]:
+    items = value if isinstance(value, list) else [value]
+    lines: list[str] = []
+    for item in items:
+        prefix = "- " if isinstance(value, list) else ""
+        lines += textwrap.wrap(
+            str(item), width=width, initial_indent=prefix, subsequent_indent=" " * len(prefix)
+        ) or [""]
+    return lines
+
+
+def _side_by_side(label: str, left: Any, right: Any, width: int) -> None:
+    label_width = 18
+    column = max((width - label_width - 4) // 2, 20)
+    a, b = _column(left, column), _column(right, column)
+    for index in range(max(len(a), len(b))):
+        head = label if index == 0 else ""
+        cell_a = a[index] if index < len(a) else ""
+        cell_b = b[index] if index < len(b) else ""
+        typer.echo(f"{head:<{label_width}}{cell_a:<{column}}  {cell_b}".rstrip())
+    typer.echo("")
+
+
+def compare(
+    first: Annotated[str, typer.Argument(help="A role id or curriculum .yaml path.")],
+    second: Annotated[str, typer.Argument(help="Another role to compare it with.")],
+    hours_per_week: Annotated[
+        float, typer.Option("--hours-per-week", "-H", help="Hours you can study each week.")
+    ] = 8.0,
+    know: Annotated[
+        list[str] | None,
+        typer.Option("--know", metavar="SKILL,...", help="Skills you already have (ids)."),
+    ] = None,
+    json_: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Compare two roles: what they are, what they share, and how long each takes you.
+
+    Example: planner compare ai-architect lead-ml-engineer --hours-per-week 10 --know python
+    """
+    from planner.cli.progress import split_list
+    from planner.compare import PROFILE_FIELDS, compare_roles
+
+    data = compare_roles(
+        first, second, hours_per_week=hours_per_week, know=split_list(know), today=date.today()
+    )
+    if json_:
+        echo_json(data)
+        return
+    width = max(shutil.get_terminal_size((100, 24)).columns, 80)
+    (a, b) = data["roles"]
+    pa, pb = data["profiles"][a["id"]], data["profiles"][b["id"]]
+    _side_by_side("", a["title"], b["title"], width)
+    for key, label in PROFILE_FIELDS:
+        _side_by_side(label, pa[key], pb[key], width)
+    _side_by_side("Outlook", pa["outlook"], pb["outlook"], width)
+    shared, only = data["shared"], data["only"]
+    typer.secho("Milestones", bold=True)
+    typer.echo(
+        f"  shared by both: {shared['count']} ({hours(shared['hours'])} h): "
+        + ", ".join(m["id"] for m in shared["milestones"])
+    )
+    for role in (a, b):
+        part = only[role["id"]]
+        typer.echo(
+            f"  only {role['id']}: {part['count']} ({hours(part['hours'])} h): "
+            + ", ".join(m["id"] for m in part["milestones"])
+        )
+    learner = data["learner"]
+    known = ", ".join(learner["known_skills"]) or "nothing yet"
+    typer.secho(
+        f"\nFor you at {hours(learner['hours_per_week'])} h/week from {learner['start']}, "
+        f"knowing {known}:",
+        bold=True,
+    )
+    effort = data["effort"]
+    echo_table(
+        ["PLAN", "MILESTONES", "HOURS", "WEEKS", "FINISH"],
+        [
+            [name, e["milestones"], hours(e["hours"]), e["weeks"], e["finish"]]
+            for name, e in (
+                (a["id"], effort[a["id"]]),
+                (b["id"], effort[b["id"]]),
+                ("both", effort["both"]),
+            )
+        ],
+    )
+    credit = sorted({pa["source"], pb["source"]})
+    typer.echo(f"\nProfiles from {'; '.join(credit)}.")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("compare")(compare)
