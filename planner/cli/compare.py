@@ -24,7 +24,7 @@ def _column(value: Any, width: int) -> list[str]:
 
 
 def _side_by_side(label: str, left: Any, right: Any, width: int) -> None:
-    label_width = 18
+    label_width = 20
     column = max((width - label_width - 4) // 2, 20)
     a, b = _column(left, column), _column(right, column)
     for index in range(max(len(a), len(b))):
