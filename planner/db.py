@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from planner import settings
 from planner.errors import DatabaseError
+from planner.faults import fault_point
 
 if TYPE_CHECKING:
     import sqlalchemy as sa
@@ -279,6 +280,7 @@ def migrate(engine: sa.Engine, where: str) -> None:
             if current >= number:
                 continue  # another process got here first
             step(conn)
+            fault_point("migration-after-step")
             conn.execute(
                 sa.text(
                     f"INSERT INTO {MIGRATIONS_TABLE} (version, name, applied_at) "  # noqa: S608
@@ -320,7 +322,9 @@ class Database:
                 self.engine.execution_options(planner_write=True), expire_on_commit=False
             ) as session:
                 yield session
+                fault_point("write-before-commit")
                 session.commit()
+                fault_point("write-after-commit")
         except DatabaseError:
             raise
         except Exception as exc:

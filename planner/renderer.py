@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from planner import settings
 from planner.errors import PlannerError, UsageError
+from planner.faults import fault_point
 
 if TYPE_CHECKING:
     import jinja2
@@ -187,6 +188,7 @@ def write_atomically(path: Path, data: bytes) -> Path:
             handle.flush()
             os.fsync(handle.fileno())
         Path(temp).chmod(0o644)  # mkstemp makes it 0600
+        fault_point("output-before-rename")
         Path(temp).replace(target)
     except OSError as exc:
         Path(temp).unlink(missing_ok=True)

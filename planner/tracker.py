@@ -168,6 +168,16 @@ def latest_plan_event(*, session: Session, plan_id: int, kind: str) -> Event | N
     return session.exec(statement).first()
 
 
+def event_milestones(*, session: Session, plan_id: int) -> dict[str, int]:
+    """Each milestone id the plan's events name, with how many events name it."""
+    statement = (
+        sa.select(col(Event.milestone_id), sa.func.count())
+        .where(col(Event.plan_id) == plan_id, col(Event.milestone_id) != "")
+        .group_by(col(Event.milestone_id))
+    )
+    return {row[0]: int(row[1]) for row in session.execute(statement)}
+
+
 def list_events(*, session: Session, plan_id: int, limit: int | None = None) -> list[Event]:
     """The plan's events, oldest first (the newest ``limit`` ones when given)."""
     statement = select(Event).where(Event.plan_id == plan_id).order_by(col(Event.id).desc())

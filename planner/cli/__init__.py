@@ -17,6 +17,7 @@ from planner.cli import (
     changes,
     compare,
     curricula,
+    doctor,
     export,
     ics,
     plan,
@@ -116,6 +117,7 @@ plan.register(app)
 compare.register(app)
 changes.register(app)
 team.register(app)
+doctor.register(app)
 ics.register(export.app)
 backup.register(export.app, app)
 
