@@ -2,8 +2,106 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
 import typer
+
+from planner.cli.state import state
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def export_json(
+    ctx: typer.Context,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", metavar="FILE", help="Write to FILE (atomically)."),
+    ] = None,
+    all_plans: Annotated[
+        bool, typer.Option("--all", help="Every plan, not only the active one.")
+    ] = False,
+) -> None:
+    """Export plans with their full history as JSON, to keep or to move to another machine.
+
+    Example: planner export json --all --output planner.json
+    """
+    from planner import backup, renderer
+
+    if output is not None:
+        renderer.check_output(output.resolve() if output.is_symlink() else output)
+    st = state(ctx)
+    document = backup.export_document(
+        db=st.db, plan_name=st.plan_name, all_plans=all_plans, now=datetime.now(UTC)
+    )
+    text = backup.document_json(document)
+    if output is None:
+        typer.echo(text, nl=False)
+        return
+    written = renderer.write_atomically(output, text.encode("utf-8"))
+    typer.echo(
+        f"Wrote {written}: {_plural(len(document.plans), 'plan')}, "
+        f"{_plural(document.event_count, 'event')}."
+    )
+
+
+def import_file(
+    ctx: typer.Context,
+    file: Annotated[
+        Path, typer.Argument(metavar="FILE", help="A file written by `planner export json`.")
+    ],
+    new_name: Annotated[
+        str | None,
+        typer.Option("--as", metavar="NEW_NAME", help="Import the file's one plan as NEW_NAME."),
+    ] = None,
+) -> None:
+    """Import plans and their history from an export file; never changes existing plans.
+
+    Example: planner import planner.json --as ai-architect-laptop
+    """
+    from planner import backup
+
+    result = backup.import_document(db=state(ctx).db, path=file, new_name=new_name)
+    for plan in result.plans:
+        typer.echo(f"Imported plan '{plan.name}' with {_plural(plan.events, 'event')}.")
+        if plan.missing_roles:
+            typer.echo(
+                f"  Note: no curriculum here for {', '.join(plan.missing_roles)}; add it to "
+                "PLANNER_CURRICULA_PATH before using this plan."
+            )
+
+
+def make_backup(
+    ctx: typer.Context,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="FILE",
+            help="Where to write (default: planner-backup-YYYYMMDD-HHMMSS.db beside the "
+            "database). Never overwrites.",
+        ),
+    ] = None,
+) -> None:
+    """Copy the database safely, even while other planner commands are writing to it.
+
+    Example: planner backup --output ~/planner-2026-01.db
+    """
+    from planner import backup
+
+    result = backup.backup_database(db=state(ctx).db, output=output, now=datetime.now())
+    typer.echo(
+        f"Backed up {_plural(result.plans, 'plan')} and {_plural(result.events, 'event')} "
+        f"to {result.path}"
+    )
 
 
 def register(export_app: typer.Typer, app: typer.Typer) -> None:
     """Add ``json`` to the ``export`` group and ``import``/``backup`` to the app."""
+    export_app.command("json")(export_json)
+    app.command("import")(import_file)
+    app.command("backup")(make_backup)

@@ -1,0 +1,726 @@
+"""Backup and moving machines: export json, import, backup."""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import json
+import os
+import re
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from planner import backup, tracker
+from planner.db import open_database
+from tests.conftest import FIXTURE_CURRICULA, Run
+
+TODAY = date.today()
+TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$")
+NOW = datetime(2026, 3, 1, 12, 0, 0, 123456, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def _curricula(fixture_curricula: Path) -> None:
+    """These tests run on the small fixture curricula."""
+
+
+def export_all(cli: Run, *db: str) -> dict[str, Any]:
+    """``planner export json --all`` as data, without the moment it was made."""
+    result = cli(*db, "export", "json", "--all")
+    assert result.exit_code == 0, result.stderr
+    data: dict[str, Any] = json.loads(result.stdout)
+    del data["exported_at"]
+    return data
+
+
+def one_error_line(result: Any) -> str:
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("Error: ")
+    return str(lines[0])
+
+
+def make_history(cli: Run, *db: str) -> None:
+    """Two plans with done/undo/skip/note events, unicode and multi-line notes."""
+    start = (TODAY - timedelta(days=10)).isoformat()
+    assert cli(*db, "start", "tiny-role", "--start", start, "--know", "python").exit_code == 0
+    cli(*db, "done", "stats-basics", "--hours", "2.5", "--note", "Ünïcode ✓\nline two")
+    cli(*db, "undo", "stats-basics")
+    cli(*db, "done", "stats-basics", "--on", start)
+    cli(*db, "skip", "deploy-model", "--note", "مرحبا بالعالم 🎉👩‍💻")
+    cli(*db, "undo", "deploy-model")
+    cli(*db, "note", "first-model", "tab\there\r\nand a bell \x07")
+    assert cli(*db, "start", "tiny-role", "--name", "zweiter Plan ✨", "-H", "4.5").exit_code == 0
+    cli(*db, "done", "python-basics")
+
+
+# --------------------------------------------------------------------------- export json
+
+
+def test_cli_round_trip_is_exact(cli: Run, tmp_path: Path) -> None:
+    make_history(cli)
+    first = tmp_path / "first.json"
+    result = cli("export", "json", "--all", "--output", str(first))
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == f"Wrote {first}: 2 plans, 7 events.\n"
+
+    text = first.read_text(encoding="utf-8")
+    data = json.loads(text)
+    assert list(data) == ["format", "version", "exported_at", "plans"]
+    assert (data["format"], data["version"]) == ("planner-export", 1)
+    assert [p["name"] for p in data["plans"]] == ["tiny-role", "zweiter Plan ✨"]
+    plan = data["plans"][0]
+    assert list(plan) == [
+        "name",
+        "roles",
+        "curriculum_versions",
+        "hours_per_week",
+        "start_date",
+        "known_skills",
+        "industry",
+        "created_at",
+        "last_used_at",
+        "events",
+    ]
+    assert plan["known_skills"] == ["python"]
+    assert [(e["kind"], e["milestone_id"]) for e in plan["events"]] == [
+        ("done", "stats-basics"),
+        ("undone", "stats-basics"),
+        ("done", "stats-basics"),
+        ("skipped", "deploy-model"),
+        ("unskipped", "deploy-model"),
+        ("note", "first-model"),
+    ]
+    assert plan["events"][0]["hours"] == 2.5
+    assert plan["events"][0]["note"] == "Ünïcode ✓\nline two"
+    assert plan["events"][5]["note"] == "tab\there\r\nand a bell \x07"
+    assert "مرحبا بالعالم 🎉👩‍💻" in text  # ensure_ascii=False
+    stamps = [data["exported_at"], plan["created_at"], plan["last_used_at"]]
+    stamps += [e["at"] for p in data["plans"] for e in p["events"]]
+    assert all(TIMESTAMP.match(s) for s in stamps), stamps
+    log = json.loads(cli("--plan", "tiny-role", "log", "--json").stdout)["events"]
+    assert [e["at"] for e in log] == [e["at"][:19] + "Z" for e in plan["events"]]
+
+    other = tmp_path / "other.db"
+    imported = cli("--db", str(other), "import", str(first))
+    assert imported.exit_code == 0, imported.stderr
+    assert imported.stdout == (
+        "Imported plan 'tiny-role' with 6 events.\nImported plan 'zweiter Plan ✨' with 1 event.\n"
+    )
+    second = tmp_path / "second.json"
+    assert cli("--db", str(other), "export", "json", "--all", "-o", str(second)).exit_code == 0
+    again = second.read_text(encoding="utf-8")
+    stamp = re.compile(r'^  "exported_at": "[^"]*",$', re.MULTILINE)
+    assert stamp.sub("", again) == stamp.sub("", text)
+    assert again != text  # exported_at differs, so the comparison above is not vacuous
+    status = json.loads(cli("--db", str(other), "--plan", "tiny-role", "status", "--json").stdout)
+    assert status == json.loads(cli("--plan", "tiny-role", "status", "--json").stdout)
+
+
+def test_export_without_all_is_the_active_plan(cli: Run) -> None:
+    make_history(cli)
+    active = json.loads(cli("export", "json").stdout)
+    assert [p["name"] for p in active["plans"]] == ["zweiter Plan ✨"]
+    chosen = json.loads(cli("--plan", "tiny-role", "export", "json").stdout)
+    assert [p["name"] for p in chosen["plans"]] == ["tiny-role"]
+    assert len(chosen["plans"][0]["events"]) == 6
+
+
+def test_export_without_a_database(cli: Run, planner_home: Path) -> None:
+    result = cli("export", "json")
+    assert result.exit_code == 4
+    assert "No plan yet" in one_error_line(result)
+    empty = json.loads(cli("export", "json", "--all").stdout)
+    assert empty["plans"] == []
+    assert not (planner_home / "planner.db").exists()
+
+
+def test_the_format_covers_every_stored_column() -> None:
+    """A column added to the tables must be added to the export too (and to its version)."""
+    assert set(tracker.Plan.model_fields) - {"id"} == set(backup.ExportPlan.model_fields) - {
+        "events"
+    }
+    assert set(tracker.Event.model_fields) - {"id", "plan_id"} == set(
+        backup.ExportEvent.model_fields
+    )
+
+
+# --------------------------------------------------------------------------- property
+
+
+NOTES = [
+    "مرحبا، هذا ملاحظة",  # RTL
+    "שלום\u200fעולם",
+    "emoji 🎉👩‍👩‍👧‍👦🇫🇷 and skin tones 👍🏽",
+    "multi\nline\n\nnote\r\nwith CRLF",
+    "control \x01\x02\x1b[31mred\x1b[0m \x7f \x9f",
+    "combining e\u0301 and zero width \u200b\ufeff",
+    " leading and trailing spaces ",
+    '"quotes" \\ backslash / slash </script>',
+    "\U0010fffd private use",
+]
+TEXT = st.text(st.characters(exclude_categories=("Cs",), exclude_characters="\x00"), max_size=60)
+NOTE = st.one_of(st.none(), TEXT, st.sampled_from(NOTES))
+NAME = (
+    st.text(st.characters(exclude_categories=("Cs", "Cc")), min_size=1, max_size=40)
+    .map(str.strip)
+    .filter(bool)
+)
+MILESTONE = st.sampled_from(["python-basics", "stats-basics", "first-model", "ünï-milestone"])
+MOMENT = st.datetimes(
+    min_value=datetime(1970, 1, 1), max_value=datetime(2200, 1, 1), timezones=st.just(UTC)
+)
+DAY = st.dates(min_value=date(1970, 1, 1), max_value=date(2200, 1, 1))
+HOURS = st.one_of(st.none(), st.floats(min_value=0, max_value=1e6, allow_nan=False))
+
+
+@st.composite
+def operation(draw: st.DrawFn) -> list[dict[str, Any]]:
+    """One thing a learner does, as the events it records."""
+    what = draw(st.sampled_from(["cycle", "skip", "note", "plan"]))
+    milestone = draw(MILESTONE)
+
+    def event(kind: str, milestone_id: str = milestone, **extra: Any) -> dict[str, Any]:
+        fields = {"on_date": None, "hours": None, "note": None, **extra}
+        return {"kind": kind, "milestone_id": milestone_id, "at": draw(MOMENT), **fields}
+
+    if what == "cycle":  # done / undone, possibly many times, maybe left done
+        events = []
+        for _ in range(draw(st.integers(1, 6))):
+            events.append(event("done", on_date=draw(DAY), hours=draw(HOURS), note=draw(NOTE)))
+            events.append(event("undone"))
+        return events[: len(events) - draw(st.integers(0, 1))]
+    if what == "skip":
+        events = [event("skipped", note=draw(NOTE))]
+        return events + ([event("unskipped")] if draw(st.booleans()) else [])
+    if what == "note":
+        return [event("note", note=draw(st.one_of(TEXT, st.sampled_from(NOTES))))]
+    kind = draw(st.sampled_from(tracker.PLAN_KINDS))
+    return [event(kind, "", hours=draw(HOURS), note=draw(NOTE))]
+
+
+@st.composite
+def plan_history(draw: st.DrawFn, name: str) -> dict[str, Any]:
+    roles = draw(st.lists(st.sampled_from(["tiny-role", "rôle-b", "c"]), min_size=1, unique=True))
+    return {
+        "name": name,
+        "roles": roles,
+        "curriculum_versions": draw(
+            st.dictionaries(st.sampled_from(["tiny-role", "tiny-base", "zz"]), st.integers(0, 99))
+        ),
+        "hours_per_week": draw(st.floats(min_value=0.01, max_value=80)),
+        "start_date": draw(DAY),
+        "known_skills": draw(st.lists(TEXT.filter(bool), max_size=3)),
+        "industry": draw(st.one_of(st.none(), TEXT)),
+        "created_at": draw(MOMENT),
+        "last_used_at": draw(MOMENT),
+        "events": [e for op in draw(st.lists(operation(), max_size=12)) for e in op],
+    }
+
+
+@st.composite
+def histories(draw: st.DrawFn) -> list[dict[str, Any]]:
+    names = draw(st.lists(NAME, min_size=1, max_size=4, unique=True))
+    return [draw(plan_history(name)) for name in names]
+
+
+def _stamp(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def expected_document(plans: list[dict[str, Any]]) -> dict[str, Any]:
+    """What the export must say about ``plans``, written out independently."""
+
+    def day(value: date | None) -> str | None:
+        return value.isoformat() if value else None
+
+    return {
+        "format": "planner-export",
+        "version": 1,
+        "exported_at": _stamp(NOW),
+        "plans": [
+            {
+                **plan,
+                "curriculum_versions": dict(sorted(plan["curriculum_versions"].items())),
+                "start_date": day(plan["start_date"]),
+                "created_at": _stamp(plan["created_at"]),
+                "last_used_at": _stamp(plan["last_used_at"]),
+                "events": [
+                    {
+                        "kind": e["kind"],
+                        "milestone_id": e["milestone_id"],
+                        "at": _stamp(e["at"]),
+                        "on_date": day(e["on_date"]),
+                        "hours": e["hours"],
+                        "note": e["note"],
+                    }
+                    for e in plan["events"]
+                ],
+            }
+            for plan in sorted(plans, key=lambda p: p["name"])
+        ],
+    }
+
+
+def write_history(path: Path, plans: list[dict[str, Any]]) -> None:
+    database = open_database(str(path))
+    with database.write() as session:
+        for fields in plans:
+            plan = tracker.create_plan(
+                session=session, **{k: v for k, v in fields.items() if k != "events"}
+            )
+            assert plan.id is not None
+            for event in fields["events"]:
+                tracker.record_event(session=session, plan_id=plan.id, **event)
+    database.engine.dispose()
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(histories())
+def test_round_trip_of_generated_histories(plans: list[dict[str, Any]]) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        source, target = Path(folder, "source.db"), Path(folder, "target.db")
+        write_history(source, plans)
+        first = backup.document_json(
+            backup.export_document(db=str(source), plan_name=None, all_plans=True, now=NOW)
+        )
+        assert json.loads(first) == expected_document(plans)
+        exported = Path(folder, "export.json")
+        exported.write_text(first, encoding="utf-8")
+        result = backup.import_document(db=str(target), path=exported)
+        assert [(p.name, p.events) for p in result.plans] == [
+            (p["name"], len(p["events"])) for p in sorted(plans, key=lambda p: p["name"])
+        ]
+        second = backup.document_json(
+            backup.export_document(db=str(target), plan_name=None, all_plans=True, now=NOW)
+        )
+        assert second == first
+
+
+# --------------------------------------------------------------------------- import refusals
+
+
+def _base(cli: Run) -> dict[str, Any]:
+    """A valid one-plan export of the home database's 'tiny-role', renamed 'fresh'."""
+    result = cli("--plan", "tiny-role", "export", "json")
+    assert result.exit_code == 0, result.stderr
+    data: dict[str, Any] = json.loads(result.stdout)
+    data["plans"][0]["name"] = "fresh"
+    return data
+
+
+def _set(path: str, value: Any) -> Callable[[dict[str, Any]], None]:
+    def change(data: dict[str, Any]) -> None:
+        *parents, last = path.split(".")
+        node: Any = data
+        for part in parents:
+            node = node[int(part)] if part.isdigit() else node[part]
+        if value is KeyError:
+            del node[int(last) if last.isdigit() else last]
+        else:
+            node[int(last) if last.isdigit() else last] = value
+
+    return change
+
+
+REFUSALS: list[tuple[str, Callable[[dict[str, Any]], None], str]] = [
+    ("wrong format", _set("format", "something-else"), "is not a planner export"),
+    ("no format", _set("format", KeyError), "is not a planner export"),
+    ("newer version", _set("version", 2), "was written by a newer planner (export version 2"),
+    ("version zero", _set("version", 0), "$.version: must be a whole number"),
+    (
+        "missing field",
+        _set("plans.0.events.0.kind", KeyError),
+        "$.plans[0].events[0].kind: is missing",
+    ),
+    ("missing plans", _set("plans", KeyError), "$.plans: is missing"),
+    ("unknown field", _set("plans.0.colour", "red"), "$.plans[0].colour: is not a field"),
+    (
+        "mistyped hours",
+        _set("plans.0.hours_per_week", "8"),
+        "$.plans[0].hours_per_week: input should be a valid number",
+    ),
+    ("bool for a number", _set("plans.0.events.0.hours", True), "$.plans[0].events[0].hours"),
+    (
+        "mistyped roles",
+        _set("plans.0.roles", "tiny-role"),
+        "$.plans[0].roles: input should be a valid list",
+    ),
+    (
+        "unknown kind",
+        _set("plans.0.events.1.kind", "finished"),
+        "$.plans[0].events[1].kind: unknown event kind 'finished'",
+    ),
+    (
+        "bad date",
+        _set("plans.0.start_date", "2026-02-30"),
+        "$.plans[0].start_date: must be a date like 2026-01-31",
+    ),
+    (
+        "date with time",
+        _set("plans.0.events.0.on_date", "2026-01-05T00:00:00"),
+        "$.plans[0].events[0].on_date: must be a date",
+    ),
+    (
+        "bad timestamp",
+        _set("plans.0.events.2.at", "yesterday"),
+        "$.plans[0].events[2].at: must be a UTC timestamp",
+    ),
+    (
+        "naive timestamp",
+        _set("plans.0.created_at", "2026-01-05T10:00:00"),
+        "$.plans[0].created_at: must be a UTC timestamp",
+    ),
+    ("bad exported_at", _set("exported_at", 0), "$.exported_at: must be a UTC timestamp"),
+    (
+        "hours too high",
+        _set("plans.0.hours_per_week", 81),
+        "$.plans[0].hours_per_week: input should be less than or equal to 80",
+    ),
+    ("empty name", _set("plans.0.name", ""), "$.plans[0].name: must be 1 to 100"),
+    (
+        "NUL in a note",
+        _set("plans.0.events.0.note", "a\x00b"),
+        "$.plans[0].events[0].note: must not contain NUL",
+    ),
+    (
+        "plan kind on a milestone",
+        _set("plans.0.events.0.kind", "replanned"),
+        "milestone_id must be empty",
+    ),
+]
+
+
+def _refuse(cli: Run, planner_home: Path, file: Path, *args: str, code: int, message: str) -> None:
+    """The import exits with ``code`` and one line mentioning ``message``; nothing changed."""
+    before = export_all(cli)
+    result = cli("import", str(file), *args)
+    assert result.exit_code == code, result.stderr
+    assert message in one_error_line(result)
+    assert result.stdout == ""
+    assert export_all(cli) == before
+
+
+@pytest.mark.parametrize(("label", "change", "message"), REFUSALS, ids=[r[0] for r in REFUSALS])
+def test_import_refuses_malformed_files(
+    cli: Run,
+    tmp_path: Path,
+    planner_home: Path,
+    label: str,
+    change: Callable[[dict[str, Any]], None],
+    message: str,
+) -> None:
+    make_history(cli)
+    data = _base(cli)
+    good = tmp_path / "good.json"
+    good.write_text(json.dumps(data), encoding="utf-8")
+    bad_data = copy.deepcopy(data)
+    change(bad_data)
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(bad_data, ensure_ascii=False), encoding="utf-8")
+    _refuse(cli, planner_home, bad, code=2, message=message)
+    assert f"{bad}" in cli("import", str(bad)).stderr
+    assert cli("import", str(good)).exit_code == 0  # the unchanged file was fine
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"{not json", "is not valid JSON (line 1, column 2"),
+        (b"", "is not valid JSON"),
+        (b"[1, 2]", "is not a planner export"),
+        (b'{"format": "planner-export", "version": 1, "version": 1}', "appears twice"),
+        (b'{"format": "planner-export", "version": NaN}', "NaN is not a JSON number"),
+        (b"\xff\xfe{}", "is not UTF-8 text"),
+        (b"[" * 100_000, "nested too deeply"),
+    ],
+    ids=["truncated", "empty", "array", "duplicate key", "NaN", "not utf-8", "deep"],
+)
+def test_import_refuses_files_that_are_not_exports(
+    cli: Run, tmp_path: Path, planner_home: Path, content: bytes, message: str
+) -> None:
+    make_history(cli)
+    bad = tmp_path / "bad.json"
+    bad.write_bytes(content)
+    _refuse(cli, planner_home, bad, code=2, message=message)
+
+
+def test_import_refuses_a_name_that_exists(cli: Run, tmp_path: Path, planner_home: Path) -> None:
+    make_history(cli)
+    data = _base(cli)
+    data["plans"][0]["name"] = "tiny-role"
+    file = tmp_path / "clash.json"
+    file.write_text(json.dumps(data), encoding="utf-8")
+    _refuse(
+        cli,
+        planner_home,
+        file,
+        code=5,
+        message="A plan named 'tiny-role' already exists in "
+        f"{planner_home / 'planner.db'}. Nothing was imported. Import it under another name "
+        "with --as NEW_NAME",
+    )
+    _refuse(cli, planner_home, file, "--as", "zweiter Plan ✨", code=5, message="already exists")
+
+
+def test_import_refuses_when_any_plan_clashes(cli: Run, tmp_path: Path, planner_home: Path) -> None:
+    make_history(cli)
+    data = _base(cli)
+    clash = copy.deepcopy(data["plans"][0])
+    clash["name"] = "zweiter Plan ✨"
+    data["plans"].append(clash)
+    file = tmp_path / "two.json"
+    file.write_text(json.dumps(data), encoding="utf-8")
+    _refuse(cli, planner_home, file, code=5, message="Plans named 'zweiter Plan ✨' already exist")
+    _refuse(cli, planner_home, file, "--as", "x", code=2, message="--as renames a single plan")
+    data["plans"][1]["name"] = "fresh"
+    file.write_text(json.dumps(data), encoding="utf-8")
+    _refuse(cli, planner_home, file, code=2, message="the plan name 'fresh' appears more than once")
+
+
+def test_import_refuses_a_bad_new_name(cli: Run, tmp_path: Path, planner_home: Path) -> None:
+    make_history(cli)
+    file = tmp_path / "one.json"
+    file.write_text(json.dumps(_base(cli)), encoding="utf-8")
+    _refuse(cli, planner_home, file, "--as", "bad\nname", code=2, message="--as must be 1 to 100")
+
+
+def test_import_refuses_a_missing_file_and_a_huge_one(
+    cli: Run, tmp_path: Path, planner_home: Path
+) -> None:
+    make_history(cli)
+    _refuse(cli, planner_home, tmp_path / "nope.json", code=4, message="No file " + str(tmp_path))
+    huge = tmp_path / "huge.json"
+    with huge.open("wb") as handle:
+        handle.truncate(50 * 1024 * 1024 + 1)  # sparse: quick to make
+    _refuse(cli, planner_home, huge, code=2, message="is larger than 50 MiB")
+    _refuse(cli, planner_home, tmp_path, code=2, message="is not a file")
+
+
+def test_a_refused_import_does_not_create_the_database(cli: Run, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"format": "planner-export", "version": 7}', encoding="utf-8")
+    target = tmp_path / "new.db"
+    result = cli("--db", str(target), "import", str(bad))
+    assert result.exit_code == 2
+    assert "newer planner" in one_error_line(result)
+    assert not target.exists()
+
+
+def test_import_is_one_transaction(
+    cli: Run, tmp_path: Path, planner_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A failure while writing the second plan leaves no trace of the first."""
+    make_history(cli)
+    data = _base(cli)
+    second = copy.deepcopy(data["plans"][0])
+    second["name"] = "fresh two"
+    data["plans"].append(second)
+    file = tmp_path / "two.json"
+    file.write_text(json.dumps(data), encoding="utf-8")
+    before = export_all(cli)
+    calls = []
+    real = tracker.insert_events
+
+    def failing(**kwargs: Any) -> int:
+        calls.append(kwargs["plan_id"])
+        if len(calls) == 2:
+            raise sqlite3.OperationalError("disk I/O error")
+        return real(**kwargs)
+
+    monkeypatch.setattr(tracker, "insert_events", failing)
+    result = cli("import", str(file))
+    assert result.exit_code == 6
+    assert "I/O error" in one_error_line(result)
+    assert len(calls) == 2
+    assert export_all(cli) == before
+
+
+# --------------------------------------------------------------------------- import success
+
+
+def test_import_as_renames_the_plan(cli: Run, tmp_path: Path) -> None:
+    make_history(cli)
+    original = export_all(cli)
+    file = tmp_path / "mine.json"
+    assert cli("--plan", "tiny-role", "export", "json", "-o", str(file)).exit_code == 0
+    result = cli("import", str(file), "--as", "laptop copy")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == "Imported plan 'laptop copy' with 6 events.\n"
+    after = export_all(cli)
+    by_name = {p["name"]: p for p in after["plans"]}
+    assert sorted(by_name) == ["laptop copy", "tiny-role", "zweiter Plan ✨"]
+    assert {**by_name["laptop copy"], "name": "tiny-role"} == by_name["tiny-role"]
+    assert [p for p in after["plans"] if p["name"] != "laptop copy"] == original["plans"]
+    switched = cli("--plan", "laptop copy", "done", "first-model")
+    assert switched.exit_code == 0, switched.stderr
+    assert export_all(cli)["plans"][1:] == original["plans"]
+
+
+def test_import_into_a_database_with_plans_keeps_them(cli: Run, tmp_path: Path) -> None:
+    make_history(cli)
+    before = export_all(cli)
+    data = _base(cli)
+    data["plans"][0]["roles"] = ["tiny-role", "gone-role"]
+    file = tmp_path / "fresh.json"
+    file.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    result = cli("import", str(file))
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        "Imported plan 'fresh' with 6 events.",
+        "  Note: no curriculum here for gone-role; add it to PLANNER_CURRICULA_PATH "
+        "before using this plan.",
+    ]
+    after = export_all(cli)
+    assert [p["name"] for p in after["plans"]] == ["fresh", "tiny-role", "zweiter Plan ✨"]
+    assert after["plans"][0] == data["plans"][0]
+    assert after["plans"][1:] == before["plans"]
+
+
+# --------------------------------------------------------------------------- backup
+
+
+def _event_rows(path: Path) -> list[tuple[Any, ...]]:
+    with contextlib.closing(sqlite3.connect(path)) as conn:
+        return conn.execute(
+            "SELECT id, plan_id, milestone_id, kind, at FROM event ORDER BY id"
+        ).fetchall()
+
+
+def test_backup_default_name_beside_the_database(cli: Run, planner_home: Path) -> None:
+    make_history(cli)
+    result = cli("backup")
+    assert result.exit_code == 0, result.stderr
+    match = re.fullmatch(r"Backed up 2 plans and 7 events to (.+)\n", result.stdout)
+    assert match, result.stdout
+    path = Path(match.group(1))
+    assert path.parent == planner_home
+    assert re.fullmatch(r"planner-backup-\d{8}-\d{6}\.db", path.name)
+    assert sorted(p.name for p in planner_home.iterdir() if "backup" in p.name) == [path.name]
+    with contextlib.closing(sqlite3.connect(path)) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert export_all(cli, "--db", str(path)) == export_all(cli)  # restore with --db BACKUP
+    assert _event_rows(path) == _event_rows(planner_home / "planner.db")
+
+
+def test_backup_refuses_an_existing_file(cli: Run, tmp_path: Path) -> None:
+    make_history(cli)
+    existing = tmp_path / "old-backup.db"
+    existing.write_bytes(b"precious")
+    result = cli("backup", "--output", str(existing))
+    assert result.exit_code == 2
+    assert f"{existing} already exists; planner backup never overwrites a file" in one_error_line(
+        result
+    )
+    assert existing.read_bytes() == b"precious"
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
+
+
+def test_backup_needs_sqlite_and_a_database(
+    cli: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    missing = cli("backup")
+    assert missing.exit_code == 4
+    assert "nothing to back up" in one_error_line(missing)
+    monkeypatch.setenv("PLANNER_DATABASE_URL", "postgresql://planner@localhost/planner")
+    result = cli("backup", "--output", str(tmp_path / "x.db"))
+    assert result.exit_code == 6
+    assert "works only for a SQLite database file" in one_error_line(result)
+    assert not (tmp_path / "x.db").exists()
+
+
+WRITER = """
+import subprocess, sys
+from pathlib import Path
+command = [sys.executable, "-m", "planner"]
+while not Path(sys.argv[1]).exists():
+    for action in ("done", "undo"):
+        subprocess.run([*command, action, "python-basics", "stats-basics"], check=True,
+                       stdout=subprocess.DEVNULL)
+"""
+# Holds a connection open so that no planner process is the last to close the database:
+# none checkpoints, recent commits stay in the WAL file, and a plain copy of planner.db
+# would miss them. (It runs in its own process: in this one, planner's own opening of
+# the file would cancel its POSIX locks.)
+HOLDER = """
+import sqlite3, sys, time
+from pathlib import Path
+conn = sqlite3.connect(sys.argv[1], isolation_level=None)
+conn.execute("SELECT COUNT(*) FROM event").fetchone()
+print("holding", flush=True)
+while not Path(sys.argv[2]).exists():
+    time.sleep(0.05)
+conn.close()
+"""
+
+
+def _count(db: Path) -> int:
+    with contextlib.closing(sqlite3.connect(db)) as conn:
+        return int(conn.execute("SELECT COUNT(*) FROM event").fetchone()[0])
+
+
+@pytest.mark.slow
+def test_backup_while_another_process_writes(cli: Run, tmp_path: Path) -> None:
+    db = tmp_path / "planner.db"
+    env = {**os.environ, "PLANNER_CURRICULA_PATH": str(FIXTURE_CURRICULA), "PLANNER_DB": str(db)}
+    run = [sys.executable, "-m", "planner"]
+    subprocess.run([*run, "start", "tiny-role"], env=env, check=True, capture_output=True)
+    stop = tmp_path / "stop"
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, str(db), str(stop)], stdout=subprocess.PIPE, text=True
+    )
+    assert holder.stdout is not None
+    assert holder.stdout.readline() == "holding\n"
+    writer = subprocess.Popen(
+        [sys.executable, "-c", WRITER, str(stop)], env=env, stderr=subprocess.PIPE, cwd=tmp_path
+    )
+    copies: list[tuple[Path, int, int]] = []
+    try:
+        deadline = time.monotonic() + 120
+        while _count(db) < 4:
+            assert writer.poll() is None, writer.stderr.read()  # type: ignore[union-attr]
+            assert time.monotonic() < deadline, "the writer made no progress"
+            time.sleep(0.1)
+        # back up until the copies show that writes went on between them
+        while len(copies) < 3 or len({before for _, before, _ in copies}) < 2:
+            assert writer.poll() is None, writer.stderr.read()  # type: ignore[union-attr]
+            assert time.monotonic() < deadline, "the writer stopped writing"
+            before = _count(db)
+            target = tmp_path / f"copy-{len(copies)}.db"
+            result = cli("--db", str(db), "backup", "--output", str(target))
+            after = _count(db)
+            assert result.exit_code == 0, result.stderr
+            copies.append((target, before, after))
+            time.sleep(0.2)
+        assert writer.poll() is None, writer.stderr.read()  # type: ignore[union-attr]
+    finally:
+        stop.touch()
+        writer.wait(timeout=60)
+        holder.wait(timeout=60)
+    final = _event_rows(db)
+    for target, before, after in copies:
+        with contextlib.closing(sqlite3.connect(target)) as conn:
+            assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        rows = _event_rows(target)
+        assert before <= len(rows) <= after, (before, len(rows), after)
+        assert rows == final[: len(rows)]  # a snapshot of an append-only log is a prefix
+        kinds = [row[3] for row in rows if row[2] == "python-basics"]
+        assert kinds == ["done", "undone"] * (len(kinds) // 2) + ["done"] * (len(kinds) % 2)
+        reopened = export_all(cli, "--db", str(target))
+        assert len(reopened["plans"][0]["events"]) == len(rows)
+    assert len({len(_event_rows(t)) for t, _, _ in copies}) > 1
