@@ -69,16 +69,11 @@ def compare(
     _side_by_side("Outlook", pa["outlook"], pb["outlook"], width)
     shared, only = data["shared"], data["only"]
     typer.secho("Milestones", bold=True)
-    typer.echo(
-        f"  shared by both: {shared['count']} ({hours(shared['hours'])} h): "
-        + ", ".join(m["id"] for m in shared["milestones"])
-    )
-    for role in (a, b):
-        part = only[role["id"]]
-        typer.echo(
-            f"  only {role['id']}: {part['count']} ({hours(part['hours'])} h): "
-            + ", ".join(m["id"] for m in part["milestones"])
-        )
+    groups = [("shared by both", shared)] + [(f"only {r['id']}", only[r["id"]]) for r in (a, b)]
+    for label, part in groups:
+        head = f"  {label}: {part['count']} ({hours(part['hours'])} h): "
+        ids = ", ".join(m["id"] for m in part["milestones"]) or "none"
+        typer.echo(textwrap.fill(ids, width=width, initial_indent=head, subsequent_indent="    "))
     learner = data["learner"]
     known = ", ".join(learner["known_skills"]) or "nothing yet"
     typer.secho(
