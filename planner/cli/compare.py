@@ -73,7 +73,16 @@ def compare(
     for label, part in groups:
         head = f"  {label}: {part['count']} ({hours(part['hours'])} h): "
         ids = ", ".join(m["id"] for m in part["milestones"]) or "none"
-        typer.echo(textwrap.fill(ids, width=width, initial_indent=head, subsequent_indent="    "))
+        typer.echo(
+            textwrap.fill(
+                ids,
+                width=width,
+                initial_indent=head,
+                subsequent_indent="    ",
+                break_on_hyphens=False,
+                break_long_words=False,
+            )
+        )
     learner = data["learner"]
     known = ", ".join(learner["known_skills"]) or "nothing yet"
     typer.secho(
