@@ -23,7 +23,9 @@ if TYPE_CHECKING:
     from planner.models import Curriculum, CurriculumFile
 
 MAX_FILE_BYTES = 1024 * 1024
-MAX_EXPANDED_NODES = 100_000
+MAX_EXPANDED_NODES = 50_000  # values in a file, aliases expanded (shipped roles: ~1,500)
+MAX_ENTRIES = 1_000  # items in one YAML list or mapping
+MAX_PROBLEMS = 100  # schema problems shown per file; then one line says how many more
 ID_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 SUFFIXES = (".yaml", ".yml")
 
@@ -62,6 +64,23 @@ def _loader_class() -> type[Any]:
                         )
                     seen[key_node.value] = key_node.start_mark.line
             return super().construct_mapping(node, deep)
+
+        def construct_object(self, node: Any, deep: bool = False) -> Any:
+            """Values YAML cannot build (``2001-13-45``, a 5,000-digit number) are
+            located problems, not crashes."""
+            try:
+                return super().construct_object(node, deep)
+            except (ValueError, OverflowError) as exc:
+                kind = str(node.tag).rsplit(":", 1)[-1]
+                text = str(node.value)
+                shown = repr(text if len(text) <= 40 else text[:40] + "...")
+                reason = f"{len(text):,} digits is too many" if kind == "int" else str(exc)
+                raise yaml.constructor.ConstructorError(
+                    None,
+                    None,
+                    f"cannot read {shown} as a YAML {kind} ({reason}); quote it to keep it as text",
+                    node.start_mark,
+                ) from None
 
     return Loader
 
@@ -110,6 +129,49 @@ def _expanded_size(root: yaml.Node, path: Path) -> int:
     return max(sizes.values(), default=0)
 
 
+def _count_nodes(text: str, path: Path) -> bool:
+    """Refuse documents too big to build before building them; True if any alias.
+
+    Streams parser events, so memory stays flat however large the document is. Besides
+    the total, each list or mapping is bounded, which bounds the schema errors one
+    milestone (or project, or skill) can produce.
+    """
+    import yaml
+
+    def refuse(event: yaml.Event, what: str) -> CurriculumInvalid:
+        mark = event.start_mark
+        where = _where(path, mark.line, mark.column) if mark else str(path)
+        return CurriculumInvalid(
+            [f"{where}: more than {what}; split the curriculum into modules that roles include"]
+        )
+
+    parser = _loader_class()(text)
+    nodes, has_alias = 0, False
+    open_collections: list[list[int]] = []  # [entries so far, YAML values per entry]
+    try:
+        while parser.check_event():
+            event = parser.get_event()
+            if isinstance(event, yaml.CollectionEndEvent):
+                open_collections.pop()
+            if not isinstance(event, yaml.NodeEvent):
+                continue
+            nodes += 1
+            has_alias = has_alias or isinstance(event, yaml.AliasEvent)
+            if nodes > MAX_EXPANDED_NODES:
+                raise refuse(event, f"{MAX_EXPANDED_NODES:,} YAML values")
+            if open_collections:
+                count = open_collections[-1]
+                count[0] += 1
+                if count[0] > MAX_ENTRIES * count[1]:
+                    raise refuse(event, f"{MAX_ENTRIES:,} entries in one list or mapping")
+            if isinstance(event, yaml.CollectionStartEvent):
+                per_entry = 2 if isinstance(event, yaml.MappingStartEvent) else 1
+                open_collections.append([0, per_entry])
+    finally:
+        parser.dispose()
+    return has_alias
+
+
 def _read_yaml(path: Path) -> tuple[Any, yaml.Node | None]:
     """Parse one file safely; raise CurriculumInvalid with located problems."""
     import yaml
@@ -133,14 +195,19 @@ def _read_yaml(path: Path) -> tuple[Any, yaml.Node | None]:
         raise CurriculumInvalid(
             [f"{_where(path, line, column)}: not valid UTF-8 (byte 0x{raw[exc.start]:02x})"]
         ) from None
-    if "\x00" in text:
-        raise CurriculumInvalid([f"{path}: contains a NUL byte; not a text file"])
+    nul = text.find("\x00")
+    if nul >= 0:
+        line, column = text.count("\n", 0, nul), nul - (text.rfind("\n", 0, nul) + 1)
+        raise CurriculumInvalid(
+            [f"{_where(path, line, column)}: contains a NUL byte; not a text file"]
+        )
     loader = _loader_class()(text)
     try:
+        has_alias = _count_nodes(text, path)
         root = loader.get_single_node()
         if root is None:
             return None, None
-        if _expanded_size(root, path) > MAX_EXPANDED_NODES:
+        if has_alias and _expanded_size(root, path) > MAX_EXPANDED_NODES:
             raise CurriculumInvalid(
                 [
                     f"{_where(path, root.start_mark.line, root.start_mark.column)}: "
@@ -219,12 +286,46 @@ def _field_names() -> set[str]:
     return names
 
 
-def _schema_problems(path: Path, root: yaml.Node | None, error: Any) -> list[str]:
+def _non_text_keys(parent: yaml.Node | None) -> list[yaml.Node]:
+    """Keys of a mapping that YAML reads as something other than text (``on:``, ``1:``)."""
+    import yaml
+
+    if not isinstance(parent, yaml.MappingNode):
+        return []
+    return [
+        key
+        for key, _ in parent.value
+        if isinstance(key, yaml.ScalarNode) and key.tag != "tag:yaml.org,2002:str"
+    ]
+
+
+def _schema_problems(
+    path: Path, root: yaml.Node | None, error: Any, within: tuple[int | str, ...] = ()
+) -> list[str]:
+    """One located line per pydantic error (``within``: where the validated part sits)."""
     problems = []
-    for err in error.errors(include_url=False):
-        loc = tuple(p for p in err["loc"] if not isinstance(p, str) or not p.startswith("function"))
+    errors = error.errors(include_url=False)
+    bad_keys_seen: dict[tuple[int | str, ...], int] = {}
+    for err in errors[:MAX_PROBLEMS]:
+        loc = within + tuple(
+            p for p in err["loc"] if not isinstance(p, str) or not p.startswith("function")
+        )
         kind = err["type"]
-        if kind == "extra_forbidden":
+        if kind == "invalid_key":
+            parent_loc = loc[:-1]
+            parent = _node_at(root, parent_loc)[0] if root is not None else None
+            keys = _non_text_keys(parent)
+            index = bad_keys_seen.get(parent_loc, 0)
+            bad_keys_seen[parent_loc] = index + 1
+            written = keys[index].value if index < len(keys) else None
+            node = keys[index] if index < len(keys) else parent
+            message = (
+                f"key {f'{written!r} ' if written else ''}is read by YAML as "
+                f"{err.get('input')!r}, not as text; quote it"
+                + (f': "{written}":' if written else "")
+            )
+            where_loc = parent_loc
+        elif kind == "extra_forbidden":
             field = str(loc[-1])
             node = _key_node_at(root, loc) if root is not None else None
             message = f"unknown field '{field}'"
@@ -249,7 +350,45 @@ def _schema_problems(path: Path, root: yaml.Node | None, error: Any) -> list[str
         prefix = _where(path, mark.line, mark.column) if mark is not None else str(path)
         label = _dotted(where_loc)
         problems.append(f"{prefix}: {label + ': ' if label else ''}{message}")
+    if len(errors) > MAX_PROBLEMS:
+        problems.append(
+            f"{path}: and {len(errors) - MAX_PROBLEMS:,} more problems; fix these first"
+        )
     return problems
+
+
+def _check_items(path: Path, root: yaml.Node | None, data: dict[Any, Any]) -> None:
+    """Schema-check skills, milestones and projects one item at a time, stopping once
+    MAX_PROBLEMS are found: a file of 30,000 broken milestones would otherwise build
+    hundreds of thousands of errors (and as many megabytes) only to show the first 100.
+    The whole file is checked afterwards, so below the limit every problem is reported.
+    """
+    from pydantic import BaseModel, ValidationError
+
+    from planner.models import Milestone, Project, Skill
+
+    sections: dict[str, type[BaseModel]] = {
+        "skills": Skill,
+        "milestones": Milestone,
+        "projects": Project,
+    }
+    problems: list[str] = []
+    for section, model in sections.items():
+        items = data.get(section)
+        if not isinstance(items, list):
+            continue
+        for index, item in enumerate(items):
+            try:
+                model.model_validate(item)
+            except ValidationError as exc:
+                problems.extend(_schema_problems(path, root, exc, (section, index)))
+            if len(problems) > MAX_PROBLEMS:
+                raise CurriculumInvalid(
+                    [
+                        *problems[:MAX_PROBLEMS],
+                        f"{path}: stopped after {MAX_PROBLEMS} problems; fix these first",
+                    ]
+                )
 
 
 _file_cache: dict[tuple[str, int, int], LoadedFile] = {}
@@ -278,6 +417,7 @@ def load_file(path: Path) -> LoadedFile:
                 f"found {type(data).__name__}"
             ]
         )
+    _check_items(path, root, data)
     try:
         model = CurriculumFile.model_validate(data)
     except ValidationError as exc:

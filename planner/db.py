@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import contextlib
 import os
+import random
 import sqlite3
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -33,8 +35,11 @@ if TYPE_CHECKING:
     from sqlmodel import Session
 
 SQLITE_HEADER = b"SQLite format 3\x00"
+SQLITE_HEADER_BYTES = 100  # the database header at the start of page 1
 MIGRATIONS_TABLE = "planner_migration"
 BUSY_TIMEOUT_MS = 10_000
+LOCK_RETRY_PAUSE_S = (0.001, 0.015)  # between tries for the write lock
+LOW_SPACE_BYTES = 1024 * 1024  # below this, an I/O error is taken to mean a full disk
 RESTORE_HINT = (
     "If it held your progress, restore it from a backup (`planner backup` writes one); "
     "or use --db to choose another file."
@@ -106,7 +111,7 @@ def _plain(exc: BaseException, where: str) -> DatabaseError:
             f"Cannot write to {where}: the file or its folder is read-only. "
             "Nothing was changed. Make it writable, or use --db to choose another file."
         )
-    if "full" in text:
+    if "full" in text or ("disk i/o" in text and _is_disk_nearly_full(where)):
         return DatabaseError(
             f"Cannot write to {where}: the disk is full. Nothing was changed; "
             "free some space and try again."
@@ -123,6 +128,20 @@ def _plain(exc: BaseException, where: str) -> DatabaseError:
     return DatabaseError(f"Database error on {where}: {getattr(exc, 'orig', exc)}")
 
 
+def _is_disk_nearly_full(where: str) -> bool:
+    """Whether the database's folder has almost no space left.
+
+    SQLite reports a full disk as a generic "disk I/O error" when it is the shared-memory
+    (``-shm``) or WAL file that cannot grow, which is what a full disk usually hits first.
+    """
+    import shutil
+
+    try:
+        return shutil.disk_usage(Path(where).parent).free < LOW_SPACE_BYTES
+    except (OSError, ValueError):  # not a path (a server URL), or gone
+        return False
+
+
 # --------------------------------------------------------------------------- checks
 
 
@@ -136,7 +155,7 @@ def _check_existing_file(path: Path) -> None:
         raise DatabaseError(msg)
     try:
         with path.open("rb") as handle:
-            header = handle.read(len(SQLITE_HEADER))
+            header = handle.read(SQLITE_HEADER_BYTES)
     except PermissionError:
         msg = (
             f"Cannot read {path}: permission denied. Fix its permissions, or use --db "
@@ -149,8 +168,39 @@ def _check_existing_file(path: Path) -> None:
     if not header:
         msg = f"{path} is empty (0 bytes), not a planner database. {RESTORE_HINT}"
         raise DatabaseError(msg)
-    if header != SQLITE_HEADER:
+    if header[: len(SQLITE_HEADER)] != SQLITE_HEADER:
         msg = f"{path} is not a SQLite database. {RESTORE_HINT}"
+        raise DatabaseError(msg)
+    _check_size(path, header)
+
+
+def _check_size(path: Path, header: bytes) -> None:
+    """Refuse a file cut short, which SQLite reads without complaint when the missing
+    bytes fall in its last page (rows there silently vanish, and a write lands in the
+    damaged page). A SQLite file is whole pages, and its header records how many.
+
+    Skipped while a journal or WAL file holds changes: SQLite recovers from those, and
+    until it has, the main file may legitimately differ from its header.
+    """
+    for journal in (Path(f"{path}-wal"), Path(f"{path}-journal")):
+        with contextlib.suppress(OSError):
+            if journal.stat().st_size > 0:
+                return
+    if len(header) < SQLITE_HEADER_BYTES:
+        return  # SQLite itself reports it as "not a database"
+    page_size = int.from_bytes(header[16:18], "big")
+    page_size = 65536 if page_size == 1 else page_size
+    if page_size < 512 or page_size & (page_size - 1):
+        return  # not a page size at all: SQLite reports it as "not a database"
+    size = path.stat().st_size
+    pages = int.from_bytes(header[28:32], "big")
+    counted = pages > 0 and header[24:28] == header[92:96]  # SQLite's own validity rule
+    if size % page_size or (counted and size < pages * page_size):
+        expected = f"{pages * page_size:,} bytes" if counted else "whole pages"
+        msg = (
+            f"{path} is damaged: it is {size:,} bytes, but its header says {expected} "
+            f"(it may have been cut off while copying or syncing). {RESTORE_HINT}"
+        )
         raise DatabaseError(msg)
 
 
@@ -214,7 +264,38 @@ def _on_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
 
 def _on_begin(conn: sa.Connection) -> None:
     write = conn.get_execution_options().get("planner_write", False)
-    conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+    if write:
+        _begin_immediate(conn)
+    else:
+        conn.exec_driver_sql("BEGIN")
+
+
+def _begin_immediate(conn: sa.Connection) -> None:
+    """``BEGIN IMMEDIATE``, waiting up to the busy timeout for other writers, fairly.
+
+    SQLite's own busy handler backs off to sleeping 100 ms between tries, while a writer
+    holds the lock for tens of milliseconds: a process that has waited a while almost
+    never wins against newcomers, which try again within a millisecond. With several
+    writers at once one of them could starve past the timeout. Here every waiter tries
+    again after a short random pause, so each has the same chance whenever the lock is
+    released; the statements inside the transaction keep the normal busy timeout.
+    """
+    raw = conn.connection.driver_connection
+    assert isinstance(raw, sqlite3.Connection)
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    raw.execute("PRAGMA busy_timeout=0")
+    try:
+        while True:
+            try:
+                raw.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as exc:
+                busy = "locked" in str(exc) or "busy" in str(exc)
+                if not busy or time.monotonic() >= deadline:
+                    raise
+            time.sleep(random.uniform(*LOCK_RETRY_PAUSE_S))  # noqa: S311 (not a secret)
+    finally:
+        raw.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
 
 
 # --------------------------------------------------------------------------- migrating

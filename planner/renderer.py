@@ -35,7 +35,7 @@ EXTENSIONS = {
 }
 SUFFIXES = {"txt": "txt.j2", "md": "md.j2", "html": "html.j2"}
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # C0 but tab and LF, DEL, C1
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
 _MD_START = re.compile(r"^([#+=-])")
 _MD_NUMBERED = re.compile(r"^(\d+)([.)])")
@@ -54,9 +54,12 @@ def md(value: object) -> str:
 
 
 def md_url(value: object) -> str:
-    """A URL safe inside ``[text](url)``: http(s) only, parentheses and spaces encoded."""
+    """A URL safe inside ``[text](url)``: http(s) only; parentheses, spaces and backslashes
+    (which would escape the closing parenthesis) encoded."""
     url = safe_url(value)
-    return url.replace(" ", "%20").replace("(", "%28").replace(")", "%29").replace("<", "%3C")
+    for char, code in ((" ", "%20"), ("(", "%28"), (")", "%29"), ("<", "%3C"), ("\\", "%5C")):
+        url = url.replace(char, code)
+    return url
 
 
 def safe_url(value: object) -> str:
@@ -109,6 +112,9 @@ def html_to_pdf(html: str) -> bytes:
             "from a browser."
         )
         raise PlannerError(msg) from None
+    # WeasyPrint's line breaking fails an assertion on U+2029 (paragraph separator) after
+    # a space ("Got ' \u2029' between two lines"); in one-line fields it means a space.
+    html = html.replace("\u2029", " ")
     document = HTML(string=html, url_fetcher=_refusing_fetcher(), base_url=None)
     pdf = document.write_pdf()
     assert isinstance(pdf, bytes)

@@ -1,0 +1,370 @@
+"""Interrupted migrations and upgrades, against real files and real processes.
+
+``tests/fixtures/db/`` holds one database per released schema version, written by
+``make_fixtures.py``. Schema 1 is the only released version today, so the upgrade
+path is exercised with two test-only migrations appended after the real ones (an
+``ALTER TABLE ... ADD COLUMN`` with an ``UPDATE``, then a new table filled from
+``event``): a small wrapper adds them and runs the real CLI, whose ``migrate`` applies
+them exactly as it will apply the next real migration.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import importlib.util
+import os
+import re
+import shutil
+import sqlite3
+import subprocess
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from planner import db
+from tests.conftest import FIXTURE_CURRICULA, FIXTURES
+
+pytestmark = pytest.mark.slow
+
+PLANNER = [sys.executable, "-m", "planner"]
+FIXTURE_DBS = FIXTURES / "db"
+OLD_VERSIONS = sorted(int(p.stem[1:]) for p in FIXTURE_DBS.glob("v*.db"))
+TEST_STEPS = 2  # test-only migrations the wrapper appends
+SECOND_PLAN = "Zoë — second plan"
+
+# Runs the real CLI with TEST_STEPS extra migrations after the real ones. Environment:
+# TEST_UPTO=n keeps only migrations 1..n (a planner of schema n); TEST_KILL_AT_STEP=k
+# SIGKILLs the process at the k-th "migration-after-step" fault point it reaches.
+WRAPPER = r"""
+import os, signal, sys
+import sqlalchemy as sa
+from planner import db
+
+def m_test_event_source(conn):
+    conn.execute(sa.text(
+        "ALTER TABLE event ADD COLUMN test_source VARCHAR(20) NOT NULL DEFAULT 'cli'"))
+    conn.execute(sa.text("UPDATE event SET test_source = 'plan' WHERE milestone_id = ''"))
+
+def m_test_event_tag(conn):
+    conn.execute(sa.text(
+        "CREATE TABLE test_event_tag (event_id INTEGER NOT NULL REFERENCES event (id), "
+        "tag VARCHAR(20) NOT NULL)"))
+    conn.execute(sa.text("INSERT INTO test_event_tag SELECT id, kind FROM event"))
+
+base = db.SCHEMA_VERSION
+db.MIGRATIONS = [
+    *db.MIGRATIONS,
+    (base + 1, "m_test_event_source", m_test_event_source),
+    (base + 2, "m_test_event_tag", m_test_event_tag),
+]
+upto = int(os.environ.get("TEST_UPTO", "0"))
+if upto:
+    db.MIGRATIONS = [m for m in db.MIGRATIONS if m[0] <= upto]
+db.SCHEMA_VERSION = db.MIGRATIONS[-1][0]
+kill_at = int(os.environ.get("TEST_KILL_AT_STEP", "0"))
+reached = 0
+
+def fault_point(name):
+    global reached
+    if name == "migration-after-step":
+        reached += 1
+        if reached == kill_at:
+            os.kill(os.getpid(), signal.SIGKILL)
+
+db.fault_point = fault_point
+from planner.cli import main
+sys.argv[0] = "planner"
+main()
+"""
+
+
+def report(figure: str) -> None:
+    """Show a suite's figure (visible with ``pytest -s``)."""
+    print(f"\n{figure}")  # noqa: T201
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def env(**extra: str) -> dict[str, str]:
+    out = {**os.environ, "PLANNER_CURRICULA_PATH": str(FIXTURE_CURRICULA), "COLUMNS": "100"}
+    for name in ("PLANNER_FAULT", "PLANNER_DB", "PLANNER_DATABASE_URL", "PLANNER_PLAN"):
+        out.pop(name, None)
+    out.update(extra)
+    return out
+
+
+def planner(
+    path: Path, *args: str, wrapped: bool = False, **extra: str
+) -> subprocess.CompletedProcess[str]:
+    program = [sys.executable, "-c", WRAPPER] if wrapped else PLANNER
+    return subprocess.run(
+        [*program, "--db", str(path), *args],
+        env=env(**extra),
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        check=False,
+        timeout=120,
+    )
+
+
+def at_once(commands: Sequence[list[str]], **extra: str) -> list[tuple[int, str, str]]:
+    procs = [
+        subprocess.Popen(
+            command,
+            env=env(**extra),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            encoding="utf-8",
+        )
+        for command in commands
+    ]
+    results = []
+    for proc in procs:
+        out, err = proc.communicate(timeout=120)
+        results.append((proc.returncode, out, err))
+    return results
+
+
+def connect(path: Path) -> contextlib.closing[sqlite3.Connection]:
+    return contextlib.closing(sqlite3.connect(path))
+
+
+def progress(path: Path) -> tuple[int, int, str]:
+    """(plans, events, sha256 of every plan and event row in schema 1's columns)."""
+    with connect(path) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        plans = conn.execute(
+            "SELECT id, name, roles, curriculum_versions, hours_per_week, start_date, "
+            "known_skills, industry, created_at, last_used_at FROM plan ORDER BY id"
+        ).fetchall()
+        events = conn.execute(
+            "SELECT id, plan_id, milestone_id, kind, at, on_date, hours, note "
+            "FROM event ORDER BY id"
+        ).fetchall()
+    digest = hashlib.sha256(repr((plans, events)).encode("utf-8")).hexdigest()
+    return len(plans), len(events), digest
+
+
+def versions(path: Path) -> list[tuple[int, int]]:
+    with connect(path) as conn:
+        return conn.execute(
+            f"SELECT version, COUNT(*) FROM {db.MIGRATIONS_TABLE} GROUP BY version ORDER BY version"  # noqa: S608
+        ).fetchall()
+
+
+def dump(path: Path) -> dict[str, Any]:
+    """Schema and every row of every table (minus when each migration was applied)."""
+    with connect(path) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        schema = conn.execute(
+            "SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY type, name"
+        ).fetchall()
+        tables = [name for kind, name, _, _ in schema if kind == "table"]
+        rows = {}
+        for table in tables:
+            columns = "version, name" if table == db.MIGRATIONS_TABLE else "*"
+            rows[table] = sorted(
+                conn.execute(f'SELECT {columns} FROM "{table}"').fetchall(),  # noqa: S608
+                key=repr,
+            )
+    return {"schema": schema, "rows": rows}
+
+
+def copy_of(version: int, folder: Path) -> Path:
+    path = folder / f"v{version}.db"
+    shutil.copyfile(FIXTURE_DBS / f"v{version}.db", path)
+    return path
+
+
+# --------------------------------------------------------------------------- the fixtures
+
+
+def test_there_is_a_fixture_for_every_released_schema_version(tmp_path: Path) -> None:
+    assert list(range(1, db.SCHEMA_VERSION + 1)) == OLD_VERSIONS
+    spec = importlib.util.spec_from_file_location("make_fixtures", FIXTURE_DBS / "make_fixtures.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    for version in OLD_VERSIONS:
+        made = tmp_path / f"v{version}.db"
+        module.FIXTURES[version](made)
+        assert dump(made) == dump(FIXTURE_DBS / f"v{version}.db"), "rerun make_fixtures.py"
+        assert versions(made) == [(n, 1) for n in range(1, version + 1)]
+    plans, events, _ = progress(FIXTURE_DBS / "v1.db")
+    assert (plans, events) == (2, 40)
+
+
+# --------------------------------------------------------------------------- upgrades
+
+
+@pytest.mark.parametrize("version", OLD_VERSIONS)
+def test_opening_an_old_database_keeps_every_row(tmp_path: Path, version: int) -> None:
+    path = copy_of(version, tmp_path)
+    before = progress(path)
+    for args in (
+        ["status"],
+        ["--plan", SECOND_PLAN, "log", "--json"],
+        ["doctor"],
+        ["plans", "--json"],
+    ):
+        result = planner(path, *args)
+        assert result.returncode == 0, (args, result.stderr)
+        assert result.stderr == ""
+    after = progress(path)
+    figure = (
+        f"opening a schema-{version} database: {after[0]} of {before[0]} plans and "
+        f"{after[1]} of {before[1]} events kept, checksum "
+        f"{'equal' if after == before else 'CHANGED'}"
+    )
+    report(figure)
+    assert after == before, figure
+    assert versions(path) == [(n, 1) for n in range(1, db.SCHEMA_VERSION + 1)]
+    done = planner(path, "done", "first-model", "--note", "after the upgrade ✓")
+    assert done.returncode == 0, done.stderr
+    with connect(path) as conn:
+        newest = conn.execute("SELECT milestone_id, kind, note FROM event WHERE id > 40").fetchall()
+    assert newest == [("first-model", "done", "after the upgrade ✓")]
+
+
+def test_upgrade_with_test_migrations_keeps_every_row(tmp_path: Path) -> None:
+    path = copy_of(1, tmp_path)
+    before = progress(path)
+    result = planner(path, "status", wrapped=True)
+    assert result.returncode == 0, result.stderr
+    assert progress(path) == before
+    top = db.SCHEMA_VERSION + TEST_STEPS
+    assert versions(path) == [(n, 1) for n in range(1, top + 1)]
+    with connect(path) as conn:
+        sources = conn.execute("SELECT test_source, COUNT(*) FROM event GROUP BY 1").fetchall()
+        tags = conn.execute("SELECT COUNT(*) FROM test_event_tag").fetchone()[0]
+    assert sorted(sources) == [("cli", 38), ("plan", 2)]
+    assert tags == 40
+
+
+def test_interrupted_upgrade_leaves_each_step_whole(tmp_path: Path) -> None:
+    """Killed after each pending step's changes: that step is not there at all, the
+    ones before it are complete, and a rerun finishes the upgrade with nothing lost."""
+    start = 1
+    top = db.SCHEMA_VERSION + TEST_STEPS
+    references: dict[int, dict[str, Any]] = {}
+    for upto in range(start, top + 1):  # the database as a planner of schema `upto` leaves it
+        folder = tmp_path / f"upto-{upto}"
+        folder.mkdir()
+        reference = copy_of(start, folder)
+        if upto > start:
+            made = planner(reference, "status", wrapped=True, TEST_UPTO=str(upto))
+            assert made.returncode == 0, made.stderr
+        references[upto] = dump(reference)
+    outcomes = []
+    for step in range(1, top - start + 1):
+        folder = tmp_path / f"kill-{step}"
+        folder.mkdir()
+        path = copy_of(start, folder)
+        before = progress(path)
+        killed = planner(path, "status", wrapped=True, TEST_KILL_AT_STEP=str(step))
+        assert killed.returncode == -9, (step, killed.returncode, killed.stderr)
+        reached = start + step - 1  # steps before the killed one committed
+        assert versions(path) == [(n, 1) for n in range(1, reached + 1)]
+        assert dump(path) == references[reached], f"killed in step {step}: not a whole version"
+        assert progress(path) == before
+        rerun = planner(path, "status", wrapped=True)
+        assert rerun.returncode == 0, rerun.stderr
+        assert dump(path) == references[top]
+        assert progress(path) == before
+        outcomes.append(step)
+    report(
+        f"interrupted upgrade: {len(outcomes)} of {top - start} steps killed mid-step left "
+        "the previous version whole, and a rerun completed it with progress identical"
+    )
+
+
+def test_crash_while_creating_a_database_leaves_no_file(tmp_path: Path) -> None:
+    path = tmp_path / "home" / "planner.db"
+    killed = planner(path, "start", "tiny-role", PLANNER_FAULT="migration-after-step")
+    assert killed.returncode == -9, killed.stderr
+    assert not path.exists(), "a half-made database was left where the real one belongs"
+    leftovers = sorted(p.name for p in path.parent.iterdir())
+    pattern = re.compile(r"^\.planner\.db\.[0-9a-f]{32}\.tmp(-wal|-shm)?$")
+    assert leftovers, "the kill should have left the temporary file behind"
+    assert all(pattern.match(name) for name in leftovers), leftovers
+    rerun = planner(path, "start", "tiny-role")
+    assert rerun.returncode == 0, rerun.stderr
+    assert versions(path) == [(n, 1) for n in range(1, db.SCHEMA_VERSION + 1)]
+    assert progress(path)[:2] == (1, 0)
+
+
+# --------------------------------------------------------------------------- racing starts
+
+
+def test_processes_starting_at_once_apply_each_migration_once(tmp_path: Path) -> None:
+    rounds, ok = 3, 0
+    for number in range(rounds):
+        path = tmp_path / f"round{number}" / "planner.db"
+        results = at_once(
+            [
+                [*PLANNER, "--db", str(path), "start", "tiny-role", "--name", f"p{i}"]
+                for i in range(4)
+            ]
+        )
+        assert all(code == 0 for code, _, _ in results), results
+        assert versions(path) == [(n, 1) for n in range(1, db.SCHEMA_VERSION + 1)]
+        assert progress(path)[:2] == (4, 0)
+        assert (
+            sorted(p.name for p in path.parent.iterdir() if not p.name.startswith("planner.db"))
+            == []
+        )
+        ok += 1
+    path = copy_of(1, tmp_path)
+    before = progress(path)
+    results = at_once(
+        [[sys.executable, "-c", WRAPPER, "--db", str(path), "status"] for _ in range(4)]
+    )
+    assert all(code == 0 for code, _, _ in results), results
+    top = db.SCHEMA_VERSION + TEST_STEPS
+    assert versions(path) == [(n, 1) for n in range(1, top + 1)]
+    assert progress(path) == before
+    with connect(path) as conn:
+        assert conn.execute("SELECT COUNT(*) FROM test_event_tag").fetchone()[0] == 40
+    report(
+        f"four processes at once: {ok} of {rounds} fresh databases and 1 of 1 upgrade of v1 "
+        "applied each migration exactly once"
+    )
+
+
+# --------------------------------------------------------------------------- newer files
+
+
+def test_database_from_a_newer_planner_is_refused_byte_for_byte(tmp_path: Path) -> None:
+    path = copy_of(1, tmp_path)
+    with connect(path) as conn:
+        conn.execute(
+            f"INSERT INTO {db.MIGRATIONS_TABLE} VALUES (?, 'm999_future', '2030-01-01')",  # noqa: S608
+            (db.SCHEMA_VERSION + 1,),
+        )
+        conn.commit()
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    wal = Path(f"{path}-wal")
+    assert not wal.exists() or wal.stat().st_size == 0
+    before = path.read_bytes()
+    commands = [
+        ["status"],
+        ["done", "python-basics"],
+        ["start", "tiny-role", "--name", "another"],
+        ["note", "python-basics", "hello"],
+        ["doctor"],
+    ]
+    results = at_once([[*PLANNER, "--db", str(path), *args] for args in commands])
+    for args, (code, _out, err) in zip(commands, results, strict=True):
+        assert code == 6, (args, code, err)
+        assert "was written by a newer planner" in err, err
+        assert str(path) in err
+        assert "Traceback" not in err
+    assert path.read_bytes() == before
+    assert not wal.exists() or wal.stat().st_size == 0, "changes were left in the -wal file"
