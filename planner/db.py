@@ -198,8 +198,9 @@ def _check_size(path: Path, header: bytes) -> None:
     if size % page_size or (counted and size < pages * page_size):
         expected = f"{pages * page_size:,} bytes" if counted else "whole pages"
         msg = (
-            f"{path} is damaged: it is {size:,} bytes, but its header says {expected} "
-            f"(it may have been cut off while copying or syncing). {RESTORE_HINT}"
+            f"{path} is damaged or not a planner database: it is {size:,} bytes, but its "
+            f"header says {expected} (it may have been cut off while copying or syncing). "
+            f"{RESTORE_HINT}"
         )
         raise DatabaseError(msg)
 
