@@ -203,8 +203,18 @@ URL_PIECES = st.one_of(
     ),
     st.text(max_size=6),
 )
+# Valid by the schema, and each a way to end a Markdown link early or break out of it.
+TRICKY_URLS = [
+    "https://example.org/a\\",
+    "https://example.org/a\\)",
+    "https://example.org/a_(b)",
+    "https://example.org/)](javascript:alert(1))",
+    "https://example.org/`x`",
+    "https://example.org/[x]*y*_z_",
+]
 urls = st.one_of(
     st.sampled_from(BAD_URLS),
+    st.sampled_from(TRICKY_URLS),
     st.builds(
         "".join,
         st.tuples(
@@ -460,10 +470,20 @@ def md_shape(line: str) -> str:
 
 
 def md_link_targets(document: str) -> Iterator[str]:
-    """The target of every ``[text](target)`` (escaped brackets are not links)."""
-    for match in re.finditer(r"(?<!\\)\]\(", document):
+    r"""The target of every ``[text](target)``: after each ``](`` whose ``]`` is not
+    backslash-escaped (in ``\\](`` the backslash is escaped, so the bracket is real), up to
+    the first ``)`` that is not escaped either."""
+    starts, escaped = [], False
+    for index, char in enumerate(document):
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char == "]" and document.startswith("(", index + 1):
+            starts.append(index + 2)
+    for start in starts:
         target, escaped = "", False
-        for char in document[match.end() :]:
+        for char in document[start:]:
             if char == ")" and not escaped:
                 break
             escaped = char == "\\" and not escaped
@@ -521,6 +541,15 @@ def test_hostile_text_renders_as_text(report: Report) -> None:
     example()
     for tally in tallies.values():
         tally.report()
+
+
+@pytest.mark.parametrize("url", TRICKY_URLS)
+def test_markdown_links_end_where_they_should(report: Report, url: str) -> None:
+    """Found by the examples above: a URL ending in a backslash escaped the closing ``)``."""
+    t = dataclasses.replace(HARMLESS, url=url)
+    check_markdown(
+        render("md", with_texts(report, t)), t, render("md", with_texts(report, HARMLESS))
+    )
 
 
 def test_template_syntax_is_shown_not_run(report: Report) -> None:
