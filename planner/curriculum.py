@@ -515,8 +515,14 @@ def _suggest(name: str, choices: set[str]) -> str:
     return f"; did you mean '{close[0]}'?" if close else ""
 
 
-def _collect(path: Path) -> tuple[list[LoadedFile], list[str]]:
-    """Load a file and its includes depth-first (includes before includers, each once)."""
+def _collect(
+    path: Path, lookups: list[tuple[str, str, str]] | None = None
+) -> tuple[list[LoadedFile], list[str]]:
+    """Load a file and its includes depth-first (includes before includers, each once).
+
+    Each include found is appended to ``lookups`` as ``(folder of the includer, id,
+    file)``, so a cached result can tell when the same id would now find another file.
+    """
     ordered: list[LoadedFile] = []
     problems: list[str] = []
     done: set[str] = set()
@@ -545,6 +551,8 @@ def _collect(path: Path) -> tuple[list[LoadedFile], list[str]]:
                     f"{ref.where()}: unknown include '{include}'{_suggest(include, known)}"
                 )
                 continue
+            if lookups is not None:
+                lookups.append((str(loaded.path.parent), include, str(found)))
             try:
                 child = load_file(found)
             except CurriculumInvalid as exc:
@@ -680,11 +688,16 @@ def _cross_check(files: list[LoadedFile]) -> list[str]:
     return problems
 
 
-def resolve_file(path: Path) -> Curriculum:
+def find_include(folder: str, curriculum_id: str) -> Path | None:
+    """The file an include of ``curriculum_id`` written in ``folder`` resolves to."""
+    return _find_in([Path(folder), *settings.curricula_dirs()], curriculum_id)
+
+
+def resolve_file(path: Path, lookups: list[tuple[str, str, str]] | None = None) -> Curriculum:
     """Load ``path`` with its includes, check everything, and merge into one Curriculum."""
     from planner.models import Curriculum
 
-    files, problems = _collect(path)
+    files, problems = _collect(path, lookups)
     if not problems:
         problems = _cross_check(files)
     if problems:
@@ -710,11 +723,22 @@ _resolved: dict[str, Curriculum] = {}
 
 
 def load_curriculum(ref: str) -> Curriculum:
-    """A role id or path -> its resolved Curriculum (cached per process)."""
+    """A role id or path -> its resolved Curriculum.
+
+    Kept per process, and across processes in ``planner.cache`` (keyed on the content of
+    every file it is made of), so YAML is parsed and validated once per change.
+    """
+    from planner import cache
+
     path = find_curriculum(ref)
     key = str(path.resolve())
     if key not in _resolved:
-        _resolved[key] = resolve_file(path)
+        curriculum = cache.load(path)
+        if curriculum is None:
+            lookups: list[tuple[str, str, str]] = []
+            curriculum = resolve_file(path, lookups)
+            cache.store(path, curriculum, lookups)
+        _resolved[key] = curriculum
     return _resolved[key]
 
 

@@ -8,7 +8,8 @@ schema`` prints them as JSON Schema.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from types import UnionType
+from typing import Annotated, Any, Literal, TypeVar, Union, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
@@ -27,12 +28,13 @@ Hours = Annotated[float, Field(gt=0, le=1000, description="estimated hours of st
 
 ResourceKind = Literal["book", "course", "docs", "article", "video", "certification"]
 Difficulty = Literal["beginner", "intermediate", "advanced"]
+ModelT = TypeVar("ModelT", bound=BaseModel)
 
 
 class Strict(BaseModel):
     """Base for every curriculum model: unknown fields are errors, values are frozen."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class Resource(Strict):
@@ -149,3 +151,35 @@ class Curriculum(Strict):
     @property
     def total_hours(self) -> float:
         return sum(m.hours for m in self.milestones)
+
+
+def construct(model: type[ModelT], data: Any) -> ModelT:
+    """Rebuild ``model`` from what its own ``model_dump`` produced, without validating.
+
+    Only for data that was validated when it was written and has not changed since (the
+    curriculum cache checks a SHA-256 of it first); it skips building pydantic's
+    validators, which costs more than the rest of a command.
+    """
+    values = {
+        name: _construct_value(field.annotation, data[name])
+        for name, field in model.model_fields.items()
+        if name in data
+    }
+    return model.model_construct(**values)
+
+
+def _construct_value(annotation: Any, value: Any) -> Any:
+    if value is None:
+        return None
+    origin = get_origin(annotation)
+    if origin is list:
+        (item,) = get_args(annotation)
+        return [_construct_value(item, v) for v in value]
+    if origin in (Union, UnionType):
+        models = [
+            a for a in get_args(annotation) if isinstance(a, type) and issubclass(a, BaseModel)
+        ]
+        return construct(models[0], value) if models else value
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return construct(annotation, value)
+    return value

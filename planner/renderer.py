@@ -75,6 +75,7 @@ def environment() -> jinja2.Environment:
 
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(settings.templates_dir())),
+        bytecode_cache=_bytecode_cache(),
         undefined=jinja2.StrictUndefined,
         autoescape=jinja2.select_autoescape(enabled_extensions=("html", "html.j2")),
         trim_blocks=True,
@@ -90,6 +91,23 @@ def environment() -> jinja2.Environment:
     }
     env.filters.update(filters)
     return env
+
+
+def _bytecode_cache() -> jinja2.BytecodeCache | None:
+    """Compiled templates in ``<home>/cache/templates`` (jinja2 checks each against its
+    source); without a writable folder, templates are compiled on every run."""
+    import jinja2
+
+    from planner import cache
+
+    folder = cache.folder() / "templates"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    if not os.access(folder, os.W_OK | os.X_OK):
+        return None
+    return jinja2.FileSystemBytecodeCache(str(folder))
 
 
 def format_hours(value: float) -> str:

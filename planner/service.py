@@ -55,7 +55,7 @@ def list_curricula() -> list[CurriculumEntry]:
     for cid, path in curricula.available():
         source = "built-in" if curricula.is_builtin(path) else str(path)
         try:
-            resolved = curricula.resolve_file(path)
+            resolved = curricula.load_curriculum(str(path))
         except CurriculumInvalid as exc:
             entries.append(CurriculumEntry(cid, "", "?", 0, 0.0, source, exc.problems[0]))
             continue

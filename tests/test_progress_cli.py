@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -355,13 +357,11 @@ def test_usage_errors_are_one_line(cli: Run) -> None:
 
 
 def test_every_command_has_help_with_an_example(cli: Run) -> None:
-    from typer.main import get_command
+    from planner.cli import COMMANDS, build_command
 
-    from planner.cli import app
-
-    group = get_command(app)
     names = []
-    for name, command in group.commands.items():  # type: ignore[attr-defined]
+    for name in COMMANDS:
+        command = build_command(name)
         if hasattr(command, "commands"):
             names += [[name, sub] for sub in command.commands]
         names.append([name])
@@ -369,3 +369,36 @@ def test_every_command_has_help_with_an_example(cli: Run) -> None:
         result = cli(*path, "--help")
         assert result.exit_code == 0, path
         assert "Example: planner" in result.stdout, path
+
+
+def test_the_top_level_help_lists_each_command_by_its_own_first_line() -> None:
+    """``planner --help`` lists commands without importing them, from ``COMMANDS``."""
+    from planner.cli import COMMANDS, build_command
+
+    for name, (_, _, line) in COMMANDS.items():
+        assert build_command(name).get_short_help_str(1000) == line, name
+
+
+def test_top_level_help_imports_no_command_module() -> None:
+    code = (
+        "import sys\n"
+        "from planner.cli import app\n"
+        "try:\n"
+        "    app(['--help'], prog_name='planner')\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "loaded = sorted(m for m in sys.modules if m.startswith(('planner.cli.', 'planner.service',"
+        " 'sqlmodel', 'sqlalchemy', 'yaml', 'jinja2', 'rich', 'pydantic')))\n"
+        "print(loaded, file=sys.stderr)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert "Commands:" in result.stdout
+    assert result.stderr.strip() == "['planner.cli.state']"
+
+
+def test_a_mistyped_command_gets_a_suggestion(cli: Run) -> None:
+    result = cli("stauts")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "Error: No such command 'stauts'. Did you mean 'status' or 'start'? See 'planner --help'.\n"
+    )

@@ -98,10 +98,3 @@ def make_backup(
         f"Backed up {_plural(result.plans, 'plan')} and {_plural(result.events, 'event')} "
         f"to {result.path}"
     )
-
-
-def register(export_app: typer.Typer, app: typer.Typer) -> None:
-    """Add ``json`` to the ``export`` group and ``import``/``backup`` to the app."""
-    export_app.command("json")(export_json)
-    app.command("import")(import_file)
-    app.command("backup")(make_backup)

@@ -118,8 +118,3 @@ def replan(
     typer.echo(f"{verb}: {change['reason']}.")
     if not dry_run:
         typer.echo(f"Projected finish is now {view.schedule.projected_finish}.")
-
-
-def register(app: typer.Typer) -> None:
-    app.command("add-role")(add_role)
-    app.command("replan")(replan)

@@ -104,7 +104,3 @@ def compare(
     )
     credit = sorted({pa["source"], pb["source"]})
     typer.echo(f"\nProfiles from {'; '.join(credit)}.")
-
-
-def register(app: typer.Typer) -> None:
-    app.command("compare")(compare)

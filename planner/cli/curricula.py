@@ -13,6 +13,8 @@ app = typer.Typer(
     help="Browse and check the role curricula plans are built from.\n\n"
     "Example: planner curricula show ai-architect",
     no_args_is_help=True,
+    rich_markup_mode=None,
+    add_completion=False,
 )
 
 

@@ -27,7 +27,3 @@ def doctor(ctx: typer.Context) -> None:
             typer.echo(f"      fix: {f.fix}")
     if any(f.level == "error" for f in findings if f.subject == "database"):
         raise typer.Exit(DatabaseError.exit_code)
-
-
-def register(app: typer.Typer) -> None:
-    app.command("doctor")(doctor)

@@ -92,8 +92,3 @@ def local_zone() -> tzinfo:
     offset = now.utcoffset()
     assert offset is not None
     return timezone(offset)
-
-
-def register(export_app: typer.Typer) -> None:
-    """Add ``ics`` to the ``export`` group."""
-    export_app.command("ics")(ics)

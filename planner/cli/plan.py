@@ -62,7 +62,3 @@ def plan(
         return
     written = renderer.write_atomically(output, data)
     typer.echo(f"Wrote {written}")
-
-
-def register(app: typer.Typer) -> None:
-    app.command("plan")(plan)

@@ -457,18 +457,3 @@ def delete_plan(
         )
     count = service.delete_plan(db=state(ctx).db, name=name)
     typer.echo(f"Deleted plan '{name}' and its {count} events.")
-
-
-def register(app: typer.Typer) -> None:
-    """Add the progress commands to the top-level app."""
-    app.command("start")(start)
-    app.command("status")(status)
-    app.command("next")(next_)
-    app.command("done")(done)
-    app.command("undo")(undo)
-    app.command("skip")(skip)
-    app.command("note")(note)
-    app.command("log")(log)
-    app.command("plans")(plans)
-    app.command("use")(use)
-    app.command("delete-plan")(delete_plan)

@@ -59,8 +59,3 @@ def projects(
         )
     if not target:
         typer.echo("No target industry: rank for one with --industry NAME.")
-
-
-def register(app: typer.Typer) -> None:
-    """Add the projects command to the top-level app."""
-    app.command("projects")(projects)

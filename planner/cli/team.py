@@ -45,7 +45,3 @@ def team(
         typer.echo(data.decode("utf-8"), nl=False)
         return
     typer.echo(f"Wrote {renderer.write_atomically(output, data)}")
-
-
-def register(app: typer.Typer) -> None:
-    app.command("team")(team)

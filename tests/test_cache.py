@@ -1,0 +1,148 @@
+"""The curriculum cache: a hit is exactly what parsing gives, and any change is a miss."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import yaml
+from hypothesis import given, settings
+
+from planner import cache, curriculum
+from planner.models import Curriculum, construct
+from tests.conftest import FIXTURE_CURRICULA, Run
+from tests.test_curriculum import module_files
+
+
+@pytest.fixture(autouse=True)
+def fresh_process(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Each load below behaves like a new process: nothing remembered in memory."""
+    monkeypatch.setattr(curriculum, "_resolved", {})
+    monkeypatch.setattr(curriculum, "_file_cache", {})
+    yield
+
+
+def load(ref: str) -> Curriculum:
+    curriculum._resolved.clear()
+    curriculum._file_cache.clear()
+    return curriculum.load_curriculum(ref)
+
+
+def entries() -> list[Path]:
+    return sorted(cache.folder().glob("curriculum-*.json"))
+
+
+@pytest.fixture
+def copied(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The tiny test curricula in a folder of their own, which tests may edit."""
+    folder = tmp_path / "curricula"
+    shutil.copytree(FIXTURE_CURRICULA, folder)
+    monkeypatch.setenv("PLANNER_CURRICULA_PATH", str(folder))
+    return folder
+
+
+@pytest.mark.parametrize("role", ["ai-architect", "lead-ml-engineer"])
+def test_a_cache_hit_equals_parsing_the_files(role: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    parsed = load(role)  # a miss: parsed and stored
+    assert len(entries()) == 1
+
+    def no_parsing(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the cache was not used")
+
+    monkeypatch.setattr(curriculum, "resolve_file", no_parsing)
+    cached = load(role)
+    assert cached == parsed
+    assert cached.model_dump() == parsed.model_dump()
+    assert cached.total_hours == parsed.total_hours
+
+
+def test_editing_an_included_module_is_seen_at_once(copied: Path) -> None:
+    assert {m.id for m in load("tiny-role").milestones} >= {"stats-basics"}
+    base = copied / "tiny-base.yaml"
+    base.write_text(base.read_text().replace("title: Statistics", "title: Statistics II"))
+    titles = {m.id: m.title for m in load("tiny-role").milestones}
+    assert titles["stats-basics"].startswith("Statistics II")
+
+
+def test_a_new_file_that_shadows_an_include_is_seen(
+    copied: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Same search path, same files, but an include now finds another file first."""
+    front, elsewhere = tmp_path / "front", tmp_path / "elsewhere"
+    front.mkdir()
+    elsewhere.mkdir()
+    monkeypatch.setenv("PLANNER_CURRICULA_PATH", os.pathsep.join([str(front), str(copied)]))
+    # Outside the role's own folder, its include is looked up on the search path.
+    role = elsewhere / "tiny-role.yaml"
+    shutil.copy(copied / "tiny-role.yaml", role)
+    assert {m.id: m.title for m in load(str(role)).milestones}["stats-basics"] == (
+        "Statistics basics"
+    )
+    base = (copied / "tiny-base.yaml").read_text()
+    (front / "tiny-base.yaml").write_text(base.replace("title: Statistics", "title: Shadowed"))
+    titles = {m.id: m.title for m in load(str(role)).milestones}
+    assert titles["stats-basics"] == "Shadowed basics"
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda text: "",
+        lambda text: text[: len(text) // 2],
+        lambda text: "not json\n" + text,
+        lambda text: text.replace('"title": "', '"title": "tampered ', 1),  # body != digest
+        lambda text: text.replace('"format": "', '"format": "old ', 1),
+        lambda text: text.split("\n", 1)[0] + "\n[1, 2, 3]",
+    ],
+    ids=["empty", "truncated", "garbage", "tampered", "other-format", "wrong-body"],
+)
+def test_a_damaged_entry_is_a_miss_and_is_replaced(damage: object) -> None:
+    parsed = load("ai-architect")
+    (entry,) = entries()
+    entry.write_text(damage(entry.read_text()))  # type: ignore[operator]
+    assert load("ai-architect") == parsed
+    assert json.loads(entry.read_text().split("\n", 1)[0])["files"]  # written again
+
+
+def test_an_unwritable_cache_folder_is_only_slower(planner_home: Path) -> None:
+    planner_home.mkdir(parents=True, exist_ok=True)
+    (planner_home / "cache").write_text("a file where the folder should be")
+    assert load("ai-architect").id == "ai-architect"
+    assert load("ai-architect").id == "ai-architect"
+
+
+def test_deleting_the_cache_folder_is_safe(cli: Run) -> None:
+    assert cli("start", "ai-architect").exit_code == 0
+    shutil.rmtree(cache.folder())
+    curriculum._resolved.clear()
+    result = cli("status")
+    assert result.exit_code == 0, result.stderr
+    assert "0 of 534 h" in result.stdout
+
+
+def test_validate_always_reads_the_files(cli: Run, copied: Path) -> None:
+    """`curricula validate` never trusts the cache: it is how a user checks a file."""
+    load("tiny-role")
+    role = copied / "tiny-role.yaml"
+    role.write_text(role.read_text().replace("hours: 12", "hours: -1"))
+    result = cli("curricula", "validate", str(role))
+    assert result.exit_code == 3
+    assert "hours" in result.stdout + result.stderr
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=module_files())
+def test_construct_round_trips_any_valid_curriculum(
+    tmp_path_factory: pytest.TempPathFactory, data: dict[str, object]
+) -> None:
+    folder = tmp_path_factory.mktemp("cache-rt")
+    path = folder / "generated.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    resolved = curriculum.resolve_file(path)
+    rebuilt = construct(Curriculum, json.loads(resolved.model_dump_json()))
+    assert rebuilt == resolved
+    assert rebuilt.model_dump_json() == resolved.model_dump_json()
