@@ -21,6 +21,11 @@ PROFILE_FIELDS = (
 )
 
 
+def _plain(value: Any) -> Any:
+    """A profile field as plain data (its lists copied, so callers may change them)."""
+    return list(value) if isinstance(value, list) else value
+
+
 def _effort(
     roles: list[Curriculum], hours_per_week: float, known: frozenset[str], today: date
 ) -> dict[str, Any]:
@@ -68,10 +73,9 @@ def compare_roles(
     profiles = {}
     for role in (a, b):
         assert role.profile is not None
-        profile = role.profile.model_dump()
-        profile["outlook"] = role.profile.outlook.text
-        profiles[role.id] = {key: profile[key] for key, _ in PROFILE_FIELDS} | {
-            "outlook": profile["outlook"],
+        profile = role.profile
+        profiles[role.id] = {key: _plain(getattr(profile, key)) for key, _ in PROFILE_FIELDS} | {
+            "outlook": profile.outlook.text,
             "growth_percent": role.profile.outlook.growth_percent,
             "source": role.profile.source,
         }

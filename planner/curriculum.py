@@ -11,6 +11,7 @@ import difflib
 import os
 import re
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
@@ -27,6 +28,7 @@ MAX_EXPANDED_NODES = 50_000  # values in a file, aliases expanded (shipped roles
 MAX_ENTRIES = 1_000  # items in one YAML list or mapping
 MAX_PROBLEMS = 100  # schema problems shown per file; then one line says how many more
 ID_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+PLAIN_INT_RE = re.compile(r"^[-+]?(0|[1-9][0-9]*)$")  # YAML 1.1 also has 012, 0x1f, 1_000, 1:30
 SUFFIXES = (".yaml", ".yml")
 
 
@@ -67,7 +69,28 @@ def _loader_class() -> type[Any]:
 
         def construct_object(self, node: Any, deep: bool = False) -> Any:
             """Values YAML cannot build (``2001-13-45``, a 5,000-digit number) are
-            located problems, not crashes."""
+            located problems, not crashes; so are numbers YAML 1.1 reads differently
+            from how they look (``012`` is 10, ``1:30`` is 90)."""
+            if (
+                isinstance(node, yaml.ScalarNode)
+                and node.tag == "tag:yaml.org,2002:int"
+                and not node.style
+                and not PLAIN_INT_RE.match(node.value)
+            ):
+                text = node.value if len(node.value) <= 40 else node.value[:40] + "..."
+                try:
+                    number = f"the number {super().construct_object(node, deep)}"
+                except (ValueError, OverflowError):
+                    number = "a number"
+                if len(number) > 60:
+                    number = "a number"
+                raise yaml.constructor.ConstructorError(
+                    None,
+                    None,
+                    f"YAML 1.1 reads {text!r} as {number}; write the number in plain "
+                    "decimal, or quote it to keep it as text",
+                    node.start_mark,
+                )
             try:
                 return super().construct_object(node, deep)
             except (ValueError, OverflowError) as exc:
@@ -345,6 +368,10 @@ def _schema_problems(
                 message += (
                     f' (YAML read {value!r}: quote it, e.g. "no" or "1.10", to keep it as text)'
                 )
+            elif kind == "string_type" and value is None:
+                message += " (YAML read ~, null or nothing as no value: write the text)"
+            elif kind == "string_type" and isinstance(value, date):
+                message += f" (YAML read {value} as a date: quote it to keep it as text)"
             where_loc = loc
         mark = node.start_mark if node is not None else None
         prefix = _where(path, mark.line, mark.column) if mark is not None else str(path)

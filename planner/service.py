@@ -634,7 +634,7 @@ def milestone_data(view: PlanView, milestone_id: str) -> dict[str, Any]:
         "requires": list(m.requires),
         "roles": list(view.curriculum.serves.get(m.id, ())),
         "optional": m.optional,
-        "resources": [r.model_dump() for r in m.resources],
+        "resources": [dict(r) for r in m.resources],  # flat models: no pydantic serializer
     }
 
 

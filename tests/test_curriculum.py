@@ -68,6 +68,18 @@ def test_fixture_role_resolves_with_includes_first() -> None:
             "",
             r"tiny-role\.yaml:\d+:\d+: milestones\[0\]: missing field 'done_when'",
         ),
+        # numbers YAML 1.1 reads differently from how they look
+        (
+            "    hours: 12\n",
+            "    hours: 1:30\n",
+            r"tiny-role\.yaml:28:12: YAML 1\.1 reads '1:30' as the number 90; write the number "
+            r"in plain decimal, or quote it to keep it as text",
+        ),
+        (
+            "version: 2\n",
+            "version: 012\n",
+            r"tiny-role\.yaml:4:10: YAML 1\.1 reads '012' as the number 10;",
+        ),
         # non-positive hours
         (
             "    hours: 12\n",
