@@ -432,23 +432,17 @@ def open_database(explicit_path: str | None = None, *, create: bool = True) -> D
         import sqlalchemy as sa
 
         engine = sa.create_engine(url)
-        where = engine.url.render_as_string(hide_password=True)
-        try:
-            migrate(engine, where)
-        except DatabaseError:
-            raise
-        except Exception as exc:
-            if _is_driver_error(exc):
-                raise _plain(exc, where) from None
-            raise
-        return Database(engine=engine, where=where)
+        return _migrated(engine, engine.url.render_as_string(hide_password=True))
     path = Path(url.removeprefix("sqlite:///"))
-    where = str(path)
     if path.exists() or path.is_symlink():
         _check_existing_file(path)
     elif create:
         _create_sqlite_file(path)
-    engine = _sqlite_engine(path)
+    return _migrated(_sqlite_engine(path), str(path))
+
+
+def _migrated(engine: sa.Engine, where: str) -> Database:
+    """``engine`` brought to the current schema; driver errors become plain messages."""
     try:
         migrate(engine, where)
     except DatabaseError:

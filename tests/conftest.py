@@ -3,6 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -10,6 +11,21 @@ from typer.testing import CliRunner
 from planner.cli import app
 
 FIXTURES = Path(__file__).parent / "fixtures"
+FIGURES: list[str] = []  # the reliability suites' figures, shown at the end of every run
+
+
+def report(figure: str) -> None:
+    """Record a suite's figure ("N of N ..."); pytest prints them all in its summary."""
+    FIGURES.append(figure)
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if FIGURES:
+        terminalreporter.section("figures")
+        for figure in FIGURES:
+            terminalreporter.write_line(figure)
+
+
 FIXTURE_CURRICULA = FIXTURES / "curricula"
 START = date(2026, 1, 5)  # a Monday
 

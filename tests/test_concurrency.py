@@ -27,6 +27,8 @@ from typing import Any, TextIO
 
 import pytest
 
+from tests.conftest import report
+
 pytestmark = pytest.mark.slow
 
 MILESTONES = 400
@@ -64,11 +66,6 @@ for line in sys.stdin:
         )
     print(json.dumps(results), flush=True)
 """
-
-
-def report(figure: str) -> None:
-    """Show a suite's figure (visible with ``pytest -s``)."""
-    print(f"\n{figure}")  # noqa: T201
 
 
 # --------------------------------------------------------------------------- the curriculum

@@ -34,7 +34,7 @@ from typing import Any
 import pytest
 
 from planner.tracker import STATE_KINDS
-from tests.conftest import FIXTURE_CURRICULA
+from tests.conftest import FIXTURE_CURRICULA, report
 
 PLANNER = [sys.executable, "-m", "planner"]
 SEED = 20260105
@@ -53,11 +53,6 @@ NOTES = (
 )
 
 pytestmark = pytest.mark.slow
-
-
-def report(figure: str) -> None:
-    """Show a suite's figure (visible with ``pytest -s``)."""
-    print(f"\n{figure}")  # noqa: T201
 
 
 # --------------------------------------------------------------------------- processes

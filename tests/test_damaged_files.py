@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import FIXTURE_CURRICULA, FIXTURES, Run
+from tests.conftest import FIXTURE_CURRICULA, FIXTURES, Run, report
 
 V1 = FIXTURES / "db" / "v1.db"
 SEED = 20260105
@@ -32,11 +32,6 @@ COMMANDS = {
     "doctor": ["doctor"],
 }
 RESTORE_WORDS = ("restore", "planner backup")
-
-
-def report(figure: str) -> None:
-    """Show a suite's figure (visible with ``pytest -s``)."""
-    print(f"\n{figure}")  # noqa: T201
 
 
 # --------------------------------------------------------------------------- damaged files

@@ -41,6 +41,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import report
+
 HOSTILE = Path(__file__).parent / "fixtures" / "hostile"
 MARKER = "hostile-marker"
 WORK_LIMIT_S = 2.0  # CPU seconds beyond `planner --help` (1 s typical; headroom for a loaded host)
@@ -444,6 +446,6 @@ def test_every_hostile_curriculum_was_handled_as_expected(request: pytest.Fixtur
         and getattr(item, "originalname", "") == "test_hostile_curriculum"
     ]
     handled = sum(HANDLED.get(name, False) for name in selected)
-    print(f"\nhostile curricula: {handled} of {len(selected)} handled as expected")  # noqa: T201
+    report(f"hostile curricula: {handled} of {len(selected)} handled as expected")
     assert selected, "no hostile curriculum was selected"
     assert handled == len(selected), sorted(n for n in selected if not HANDLED.get(n))

@@ -26,7 +26,7 @@ from typing import Any
 import pytest
 
 from planner import db
-from tests.conftest import FIXTURE_CURRICULA, FIXTURES
+from tests.conftest import FIXTURE_CURRICULA, FIXTURES, report
 
 pytestmark = pytest.mark.slow
 
@@ -80,11 +80,6 @@ from planner.cli import main
 sys.argv[0] = "planner"
 main()
 """
-
-
-def report(figure: str) -> None:
-    """Show a suite's figure (visible with ``pytest -s``)."""
-    print(f"\n{figure}")  # noqa: T201
 
 
 # --------------------------------------------------------------------------- helpers

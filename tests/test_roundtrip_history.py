@@ -28,7 +28,7 @@ from hypothesis import strategies as st
 from planner import backup, tracker
 from planner.db import open_database
 from planner.errors import PlanExists
-from tests.conftest import FIXTURE_CURRICULA, Run
+from tests.conftest import FIXTURE_CURRICULA, Run, report
 
 EXAMPLES = 300
 FIRST_EXPORT = datetime(2026, 3, 1, 12, 0, 0, 123456, tzinfo=UTC)
@@ -62,11 +62,6 @@ MOMENT = st.integers(0, 100 * 365 * 86400 * 10**6).map(
 )
 DAY = st.integers(date(2000, 1, 1).toordinal(), date(2100, 1, 1).toordinal()).map(date.fromordinal)
 HOURS = st.one_of(st.none(), st.floats(min_value=0.01, max_value=1000, allow_nan=False))
-
-
-def report(figure: str) -> None:
-    """Show a suite's figure (visible with ``pytest -s``)."""
-    print(f"\n{figure}")  # noqa: T201
 
 
 # --------------------------------------------------------------------------- histories
