@@ -20,9 +20,13 @@ def report(figure: str) -> None:
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
-    if FIGURES:
+    # pytest loads this file as ``conftest``; the test files import it as ``tests.conftest``
+    # (another module object), and that is where their figures are.
+    from tests import conftest as imported
+
+    if imported.FIGURES:
         terminalreporter.section("figures")
-        for figure in FIGURES:
+        for figure in imported.FIGURES:
             terminalreporter.write_line(figure)
 
 
