@@ -1,19 +1,25 @@
 """A cache of resolved curricula, keyed on the content of every file they are made of.
 
 Parsing YAML and validating a role with its modules costs more than the rest of a
-command, so the validated result is kept in ``<home>/cache/`` beside the database. An
-entry is used only when the search path is the same, every include still finds the same
-file, and every source file still has the same SHA-256. Anything else (a missing,
-unreadable, damaged or foreign entry) is a miss, and the files are read again. The
-folder is safe to delete at any time.
+command, so the validated result is kept in ``<home>/cache/`` beside the database, one
+entry per curriculum path as given (not with links resolved: a link elsewhere finds its
+includes beside itself). An entry is used only when it was written by the same code that
+reads curricula (``curriculum.py`` and ``models.py``), the search path is the same, every
+include still finds the same file, and every source file still has the SHA-256 of the
+bytes that were parsed. A missing, unreadable or damaged entry is a miss, and the files
+are read again. Entries are plain JSON, rebuilt into models without validating again:
+like the database beside them, they are trusted not to be forged by someone who can
+write to the user's own data folder. The folder is safe to delete at any time.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import os
+import stat
 import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -21,9 +27,11 @@ from typing import TYPE_CHECKING, Any
 from planner import settings
 
 if TYPE_CHECKING:
+    from planner.curriculum import Provenance
     from planner.models import Curriculum
 
-FORMAT = "planner-curriculum-cache 2"
+FORMAT = "planner-curriculum-cache 3"
+MAX_SOURCE_BYTES = 1024 * 1024  # as the loader: a larger file is never a source
 
 
 def folder() -> Path:
@@ -31,26 +39,34 @@ def folder() -> Path:
 
 
 def _entry(source: Path) -> Path:
-    digest = hashlib.sha256(str(source.resolve()).encode()).hexdigest()[:32]
+    digest = hashlib.sha256(str(source.absolute()).encode()).hexdigest()[:32]
     return folder() / f"curriculum-{digest}.json"
 
 
 def _dirs() -> list[str]:
-    return [str(path) for path in settings.curricula_dirs()]
+    return [str(path.absolute()) for path in settings.curricula_dirs()]
 
 
 def _digest(path: str | Path) -> str | None:
+    """SHA-256 of a regular file of at most 1 MiB, else None."""
     try:
-        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+        with Path(path).open("rb") as handle:
+            info = os.fstat(handle.fileno())
+            if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_SOURCE_BYTES:
+                return None
+            return hashlib.sha256(handle.read(MAX_SOURCE_BYTES + 1)).hexdigest()
     except OSError:
         return None
 
 
+@functools.cache
 def _format() -> str:
-    """The entry format, with a digest of the models: changing them invalidates entries."""
-    from planner import models
+    """The entry format with a digest of the code that reads curricula, so a new check or
+    model invalidates what an older one accepted."""
+    from planner import curriculum, models
 
-    return f"{FORMAT} {_digest(models.__file__)}"
+    code = "".join(str(_digest(str(module.__file__))) for module in (curriculum, models))
+    return f"{FORMAT} {hashlib.sha256(code.encode()).hexdigest()[:16]}"
 
 
 def _still_valid(header: Any) -> bool:
@@ -90,17 +106,16 @@ def load(source: Path) -> Curriculum | None:
         return None
 
 
-def store(source: Path, curriculum: Curriculum, lookups: list[tuple[str, str, str]]) -> None:
+def store(source: Path, curriculum: Curriculum, provenance: Provenance) -> None:
     """Remember a resolved curriculum; failures are ignored (it is only a cache)."""
-    files = {path: _digest(path) for path in curriculum.sources.values()}
-    if any(digest is None for digest in files.values()):
+    if not provenance.digests:
         return
     body = curriculum.model_dump_json().encode()
     header = {
         "format": _format(),
         "dirs": _dirs(),
-        "lookups": [list(lookup) for lookup in lookups],
-        "files": files,
+        "lookups": [list(lookup) for lookup in provenance.lookups],
+        "files": provenance.digests,  # of the bytes parsed: a later edit is a miss
         "body": hashlib.sha256(body).hexdigest(),
     }
     with contextlib.suppress(OSError):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
@@ -28,7 +28,8 @@ MAX_EXPANDED_NODES = 50_000  # values in a file, aliases expanded (shipped roles
 MAX_ENTRIES = 1_000  # items in one YAML list or mapping
 MAX_PROBLEMS = 100  # schema problems shown per file; then one line says how many more
 ID_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
-PLAIN_INT_RE = re.compile(r"^[-+]?(0|[1-9][0-9]*)$")  # YAML 1.1 also has 012, 0x1f, 1_000, 1:30
+# YAML 1.1 also reads 012 (octal), 0x1f, 0b1, 1_000, 1:30 (base 60) and 1:30.5 as numbers
+PLAIN_INT_RE = re.compile(r"^[-+]?(0|[1-9][0-9]*)$")
 SUFFIXES = (".yaml", ".yml")
 
 
@@ -42,6 +43,19 @@ class LoadedFile:
     path: Path
     model: CurriculumFile
     root: yaml.Node
+    digest: str  # SHA-256 of the bytes parsed
+
+
+@dataclass
+class Provenance:
+    """What a resolved curriculum was built from, for the cache to check later.
+
+    ``digests``: absolute path -> SHA-256 of the bytes parsed; ``lookups``: each include
+    as ``(absolute folder of the includer, id, absolute path it found)``.
+    """
+
+    digests: dict[str, str] = field(default_factory=dict)
+    lookups: list[tuple[str, str, str]] = field(default_factory=list)
 
 
 def _loader_class() -> type[Any]:
@@ -73,9 +87,13 @@ def _loader_class() -> type[Any]:
             from how they look (``012`` is 10, ``1:30`` is 90)."""
             if (
                 isinstance(node, yaml.ScalarNode)
-                and node.tag == "tag:yaml.org,2002:int"
                 and not node.style
-                and not PLAIN_INT_RE.match(node.value)
+                and (
+                    (node.tag == "tag:yaml.org,2002:int" and not PLAIN_INT_RE.match(node.value))
+                    or (
+                        node.tag == "tag:yaml.org,2002:float" and any(c in node.value for c in ":_")
+                    )
+                )
             ):
                 text = node.value if len(node.value) <= 40 else node.value[:40] + "..."
                 try:
@@ -195,8 +213,11 @@ def _count_nodes(text: str, path: Path) -> bool:
     return has_alias
 
 
-def _read_yaml(path: Path) -> tuple[Any, yaml.Node | None]:
-    """Parse one file safely; raise CurriculumInvalid with located problems."""
+def _read_yaml(path: Path) -> tuple[Any, yaml.Node | None, str]:
+    """Parse one file safely: (data, node tree, SHA-256 of the bytes read); raise
+    CurriculumInvalid with located problems."""
+    import hashlib
+
     import yaml
 
     try:
@@ -229,7 +250,7 @@ def _read_yaml(path: Path) -> tuple[Any, yaml.Node | None]:
         has_alias = _count_nodes(text, path)
         root = loader.get_single_node()
         if root is None:
-            return None, None
+            return None, None, ""
         if has_alias and _expanded_size(root, path) > MAX_EXPANDED_NODES:
             raise CurriculumInvalid(
                 [
@@ -238,7 +259,7 @@ def _read_yaml(path: Path) -> tuple[Any, yaml.Node | None]:
                     "write the values out instead of repeating aliases"
                 ]
             )
-        return loader.construct_document(root), root
+        return loader.construct_document(root), root, hashlib.sha256(raw).hexdigest()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         message = " ".join(str(p) for p in (exc.context, exc.problem) if p)
@@ -434,7 +455,7 @@ def load_file(path: Path) -> LoadedFile:
         cache_key = None
     if cache_key is not None and cache_key in _file_cache:
         return _file_cache[cache_key]
-    data, root = _read_yaml(path)
+    data, root, digest = _read_yaml(path)
     if data is None:
         raise CurriculumInvalid([f"{path}: file is empty; a curriculum needs at least an 'id'"])
     if not isinstance(data, dict):
@@ -450,7 +471,7 @@ def load_file(path: Path) -> LoadedFile:
     except ValidationError as exc:
         raise CurriculumInvalid(_schema_problems(path, root, exc)) from None
     assert root is not None
-    loaded = LoadedFile(path=path, model=model, root=root)
+    loaded = LoadedFile(path=path, model=model, root=root, digest=digest)
     if cache_key is not None:
         _file_cache[cache_key] = loaded
     return loaded
@@ -543,13 +564,10 @@ def _suggest(name: str, choices: set[str]) -> str:
 
 
 def _collect(
-    path: Path, lookups: list[tuple[str, str, str]] | None = None
+    path: Path, provenance: Provenance | None = None
 ) -> tuple[list[LoadedFile], list[str]]:
-    """Load a file and its includes depth-first (includes before includers, each once).
-
-    Each include found is appended to ``lookups`` as ``(folder of the includer, id,
-    file)``, so a cached result can tell when the same id would now find another file.
-    """
+    """Load a file and its includes depth-first (includes before includers, each once),
+    noting in ``provenance`` what was read and where each include was found."""
     ordered: list[LoadedFile] = []
     problems: list[str] = []
     done: set[str] = set()
@@ -578,8 +596,10 @@ def _collect(
                     f"{ref.where()}: unknown include '{include}'{_suggest(include, known)}"
                 )
                 continue
-            if lookups is not None:
-                lookups.append((str(loaded.path.parent), include, str(found)))
+            if provenance is not None:
+                provenance.lookups.append(
+                    (str(loaded.path.parent.absolute()), include, str(found.absolute()))
+                )
             try:
                 child = load_file(found)
             except CurriculumInvalid as exc:
@@ -716,15 +736,18 @@ def _cross_check(files: list[LoadedFile]) -> list[str]:
 
 
 def find_include(folder: str, curriculum_id: str) -> Path | None:
-    """The file an include of ``curriculum_id`` written in ``folder`` resolves to."""
-    return _find_in([Path(folder), *settings.curricula_dirs()], curriculum_id)
+    """The file (absolute) an include of ``curriculum_id`` written in ``folder`` finds."""
+    found = _find_in([Path(folder), *settings.curricula_dirs()], curriculum_id)
+    return found.absolute() if found is not None else None
 
 
-def resolve_file(path: Path, lookups: list[tuple[str, str, str]] | None = None) -> Curriculum:
+def resolve_file(path: Path, provenance: Provenance | None = None) -> Curriculum:
     """Load ``path`` with its includes, check everything, and merge into one Curriculum."""
     from planner.models import Curriculum
 
-    files, problems = _collect(path, lookups)
+    files, problems = _collect(path, provenance)
+    if provenance is not None:
+        provenance.digests.update({str(f.path.absolute()): f.digest for f in files})
     if not problems:
         problems = _cross_check(files)
     if problems:
@@ -758,13 +781,14 @@ def load_curriculum(ref: str) -> Curriculum:
     from planner import cache
 
     path = find_curriculum(ref)
-    key = str(path.resolve())
+    # Not resolved: a link elsewhere finds its includes beside itself, under its own name.
+    key = str(path.absolute())
     if key not in _resolved:
         curriculum = cache.load(path)
         if curriculum is None:
-            lookups: list[tuple[str, str, str]] = []
-            curriculum = resolve_file(path, lookups)
-            cache.store(path, curriculum, lookups)
+            provenance = Provenance()
+            curriculum = resolve_file(path, provenance)
+            cache.store(path, curriculum, provenance)
         _resolved[key] = curriculum
     return _resolved[key]
 

@@ -8,6 +8,7 @@ that refuses everything, so a curriculum cannot pull local files or the network 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import tempfile
@@ -94,20 +95,38 @@ def environment() -> jinja2.Environment:
 
 
 def _bytecode_cache() -> jinja2.BytecodeCache | None:
-    """Compiled templates in ``<home>/cache/templates`` (jinja2 checks each against its
-    source); without a writable folder, templates are compiled on every run."""
+    """Compiled templates in ``<home>/cache/templates``; jinja2 checks each against its
+    template's source. Used only in a folder of the user's own that no one else can
+    write to (compiled templates are code), and any failure to read or write it only
+    means compiling again."""
     import jinja2
 
     from planner import cache
 
     folder = cache.folder() / "templates"
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        info = folder.stat()
     except OSError:
+        return None
+    getuid = getattr(os, "getuid", None)
+    if getuid is not None and (info.st_uid != getuid() or info.st_mode & 0o022):
         return None
     if not os.access(folder, os.W_OK | os.X_OK):
         return None
-    return jinja2.FileSystemBytecodeCache(str(folder))
+
+    class QuietCache(jinja2.FileSystemBytecodeCache):
+        def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+            try:
+                super().load_bytecode(bucket)
+            except Exception:  # noqa: BLE001 - a damaged entry is compiled again
+                bucket.reset()
+
+        def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+            with contextlib.suppress(Exception):
+                super().dump_bytecode(bucket)
+
+    return QuietCache(str(folder))
 
 
 def format_hours(value: float) -> str:

@@ -7,12 +7,13 @@ import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
 from hypothesis import given, settings
 
-from planner import cache, curriculum
+from planner import cache, curriculum, renderer
 from planner.models import Curriculum, construct
 from tests.conftest import FIXTURE_CURRICULA, Run
 from tests.test_curriculum import module_files
@@ -146,3 +147,90 @@ def test_construct_round_trips_any_valid_curriculum(
     rebuilt = construct(Curriculum, json.loads(resolved.model_dump_json()))
     assert rebuilt == resolved
     assert rebuilt.model_dump_json() == resolved.model_dump_json()
+
+
+def test_a_link_elsewhere_is_its_own_entry(copied: Path, tmp_path: Path) -> None:
+    """Includes are found beside the path as given, so a link in another folder, next to
+    another module of the same id, is another curriculum."""
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "tiny-role.yaml").symlink_to(copied / "tiny-role.yaml")
+    base = (copied / "tiny-base.yaml").read_text()
+    (other / "tiny-base.yaml").write_text(base.replace("title: Statistics", "title: Other"))
+    first = {m.id: m.title for m in load(str(copied / "tiny-role.yaml")).milestones}
+    second = {m.id: m.title for m in load(str(other / "tiny-role.yaml")).milestones}
+    assert first["stats-basics"] == "Statistics basics"
+    assert second["stats-basics"] == "Other basics"
+    assert len(entries()) == 2
+
+
+def test_an_edit_while_parsing_is_seen_on_the_next_run(
+    copied: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The cache records the digest of the bytes parsed, not of the file at store time."""
+    base = copied / "tiny-base.yaml"
+    real_store = cache.store
+
+    def edit_then_store(*args: Any) -> None:
+        base.write_text(base.read_text().replace("title: Statistics", "title: Edited"))
+        real_store(*args)
+
+    monkeypatch.setattr(cache, "store", edit_then_store)
+    assert {m.id: m.title for m in load("tiny-role").milestones}["stats-basics"] == (
+        "Statistics basics"
+    )
+    monkeypatch.setattr(cache, "store", real_store)
+    assert {m.id: m.title for m in load("tiny-role").milestones}["stats-basics"] == (
+        "Edited basics"
+    )
+
+
+def test_only_small_regular_files_are_hashed(tmp_path: Path) -> None:
+    assert cache._digest("/dev/zero") is None  # a device: would never end
+    assert cache._digest(tmp_path) is None
+    big = tmp_path / "big.yaml"
+    big.write_bytes(b"#" * (cache.MAX_SOURCE_BYTES + 1))
+    assert cache._digest(big) is None
+    small = tmp_path / "small.yaml"
+    small.write_bytes(b"id: x\n")
+    assert cache._digest(small) is not None
+
+
+def rendered_md(cli: Run) -> str:
+    result = cli("plan", "--format", "md")
+    assert result.exit_code == 0, result.stderr
+    return result.stdout
+
+
+def test_damaged_compiled_templates_are_compiled_again(cli: Run) -> None:
+    assert cli("start", "ai-architect", "--start", "2026-01-05").exit_code == 0
+    expected = rendered_md(cli)
+    compiled = sorted((cache.folder() / "templates").glob("*.cache"))
+    assert compiled
+    for path in compiled:
+        path.write_bytes(b"j2\x00" + b"\xff" * 40)
+    renderer.environment.cache_clear()
+    assert rendered_md(cli) == expected
+
+
+def test_a_failing_template_cache_only_costs_time(
+    cli: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import jinja2
+
+    def full_disk(self: object, bucket: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    assert cli("start", "ai-architect", "--start", "2026-01-05").exit_code == 0
+    monkeypatch.setattr(jinja2.FileSystemBytecodeCache, "dump_bytecode", full_disk)
+    renderer.environment.cache_clear()
+    assert "AI Architect" in rendered_md(cli)
+
+
+def test_compiled_templates_are_not_kept_in_a_folder_others_can_write(planner_home: Path) -> None:
+    folder = planner_home / "cache" / "templates"
+    folder.mkdir(parents=True)
+    folder.chmod(0o777)
+    assert renderer._bytecode_cache() is None
+    folder.chmod(0o700)
+    assert renderer._bytecode_cache() is not None

@@ -5,8 +5,9 @@ a change it reported.
 Every measured run is its own process, killed with a real SIGKILL. To spend the time on
 the writes rather than on interpreter start-up, runs are forked from a warm process that
 has imported ``planner`` once (``Zygote``); each child then runs ``planner.cli.main``
-exactly as the console script does, with its own environment, folder, standard streams
-and database connection. Set-up runs are whole ``python -m planner`` processes. Runs are
+as the console script does, with its own environment, folder, standard streams and
+database connection, and leaves with ``os._exit`` (no interpreter shutdown; kills never
+land during imports, which write nothing). Set-up runs are whole ``python -m planner`` processes. Runs are
 split over two lanes (one database or output folder each) that run side by side. A
 random kill comes after a delay drawn from the measured durations of normal runs in the
 same lane, scaled by 0.3 to 1.1, so kills land before, inside and after the transaction,

@@ -76,6 +76,11 @@ def test_fixture_role_resolves_with_includes_first() -> None:
             r"in plain decimal, or quote it to keep it as text",
         ),
         (
+            "    hours: 12\n",
+            "    hours: 1:30.5\n",
+            r"tiny-role\.yaml:28:12: YAML 1\.1 reads '1:30\.5' as the number 90\.5;",
+        ),
+        (
             "version: 2\n",
             "version: 012\n",
             r"tiny-role\.yaml:4:10: YAML 1\.1 reads '012' as the number 10;",
