@@ -21,12 +21,13 @@ Pure: the clock comes in as ``now``, whose zone is the zone of every session.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from planner.errors import UsageError
 
@@ -242,7 +243,9 @@ def to_ics(sessions: Sequence[Session], plan_name: str, *, stamp: datetime) -> b
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
+    # An X- property: icalendar writes and reads it as it is, without TEXT escapes.
     calendar.add("x-wr-calname", clean_text(f"Study plan: {plan_name}"))
+    text = _text_type()
     dtstamp = stamp.astimezone(UTC).replace(microsecond=0)
     for session in sessions:
         event = icalendar.Event()
@@ -250,8 +253,8 @@ def to_ics(sessions: Sequence[Session], plan_name: str, *, stamp: datetime) -> b
         event.add("dtstamp", dtstamp)
         event.add("dtstart", _zoned(session.start))
         event.add("dtend", _zoned(session.end))
-        event.add("summary", clean_text(session.summary))
-        event.add("description", clean_text(session.description))
+        event.add("summary", text(clean_text(session.summary)))
+        event.add("description", text(clean_text(session.description)))
         event.add("categories", ["study"])
         calendar.add_component(event)
     if sessions:
@@ -261,6 +264,27 @@ def to_ics(sessions: Sequence[Session], plan_name: str, *, stamp: datetime) -> b
         )
     data: bytes = calendar.to_ical()
     return data
+
+
+@functools.cache
+def _text_type() -> type[Any]:
+    """icalendar's TEXT value, escaped by RFC 5545 alone: icalendar first turns a literal
+    ``\\N`` in the text into a line break, which would change what a curriculum says."""
+    import icalendar
+
+    class LiteralText(icalendar.vText):
+        __slots__ = ()
+
+        def to_ical(self) -> bytes:
+            escaped = (
+                self.replace("\\", "\\\\")
+                .replace(";", "\\;")
+                .replace(",", "\\,")
+                .replace("\n", "\\n")
+            )
+            return escaped.encode("utf-8")
+
+    return LiteralText
 
 
 def clean_text(text: str) -> str:

@@ -712,6 +712,7 @@ def test_hostile_text_in_ics(view: service.PlanView) -> None:
     tally = Tally("ics", "injection-ics")
 
     @tally.settings
+    @hypothesis.example(t=dataclasses.replace(HARMLESS, title="a \\N b", resource="c \\n; d"))
     @given(t=ics_texts)
     def example(t: Texts) -> None:
         def check() -> None:
