@@ -802,6 +802,8 @@ def test_text_survives_the_whole_pipeline(report: Report, view: service.PlanView
 )
 def test_schema_refuses_urls_that_are_not_http(scheme: str, rest: str) -> None:
     url = scheme + rest
+    # "https:/" + "/x" or "http:" + "//x" completes a real http(s) URL, which is fine.
+    hypothesis.assume(re.match(r"https?://", url) is None)
     with pytest.raises(ValidationError):
         Resource.model_validate({"title": "t", "url": url, "kind": "docs"})
     with pytest.raises(ValidationError):
