@@ -90,6 +90,16 @@ def events(draw: st.DrawFn) -> list[dict[str, Any]]:
             }
         )
 
+    def mark_done(milestone: str) -> None:
+        add(
+            "done",
+            milestone,
+            on_date=draw(DAY),
+            hours=draw(HOURS),
+            note=draw(st.one_of(st.none(), NOTE)),
+        )
+        state[milestone] = "done"
+
     for _ in range(draw(st.integers(0, 16))):
         action = draw(st.sampled_from(["cycle", "cycle", "done", "undo", "skip", "note", "plan"]))
         milestone = draw(st.sampled_from(MILESTONES))
@@ -97,25 +107,11 @@ def events(draw: st.DrawFn) -> list[dict[str, Any]]:
         if action == "cycle":  # done and undone again, several times
             for _ in range(draw(st.integers(1, 4))):
                 if state.get(milestone) != "done":
-                    add(
-                        "done",
-                        milestone,
-                        on_date=draw(DAY),
-                        hours=draw(HOURS),
-                        note=draw(st.one_of(st.none(), NOTE)),
-                    )
-                    state[milestone] = "done"
+                    mark_done(milestone)
                 add("undone", milestone)
                 state[milestone] = "undone"
         elif action == "done" and current != "done":
-            add(
-                "done",
-                milestone,
-                on_date=draw(DAY),
-                hours=draw(HOURS),
-                note=draw(st.one_of(st.none(), NOTE)),
-            )
-            state[milestone] = "done"
+            mark_done(milestone)
         elif action == "undo" and current in ("done", "skipped"):
             kind = "undone" if current == "done" else "unskipped"
             add(kind, milestone)
