@@ -4,12 +4,13 @@ Parsing YAML and validating a role with its modules costs more than the rest of 
 command, so the validated result is kept in ``<home>/cache/`` beside the database, one
 entry per curriculum path as given (not with links resolved: a link elsewhere finds its
 includes beside itself). An entry is used only when it was written by the same code that
-reads curricula (``curriculum.py`` and ``models.py``), the search path is the same, every
-include still finds the same file, and every source file still has the SHA-256 of the
-bytes that were parsed. A missing, unreadable or damaged entry is a miss, and the files
-are read again. Entries are plain JSON, rebuilt into models without validating again:
-like the database beside them, they are trusted not to be forged by someone who can
-write to the user's own data folder. The folder is safe to delete at any time.
+reads curricula (``curriculum.py``, ``search.py`` and ``models.py``), the search path is
+the same, every include still finds the same file, and every source file still has the
+SHA-256 of the bytes that were parsed. A missing, unreadable or damaged entry is a miss,
+and the files are read again. Entries are plain JSON, rebuilt into models without
+validating again: like the database beside them, they are trusted not to be forged by
+someone who can write to the user's own data folder. The folder is safe to delete at any
+time.
 """
 
 from __future__ import annotations
@@ -21,17 +22,32 @@ import json
 import os
 import stat
 import tempfile
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from planner import settings
+from planner.search import find_include
 
 if TYPE_CHECKING:
-    from planner.curriculum import Provenance
     from planner.models import Curriculum
 
 FORMAT = "planner-curriculum-cache 3"
 MAX_SOURCE_BYTES = 1024 * 1024  # as the loader: a larger file is never a source
+# The code that reads curricula, beside this file: a change to any of it is a new format.
+READERS = ("curriculum.py", "search.py", "models.py")
+
+
+@dataclass
+class Provenance:
+    """What a resolved curriculum was built from, for the cache to check later.
+
+    ``digests``: absolute path -> SHA-256 of the bytes parsed; ``lookups``: each include
+    as ``(absolute folder of the includer, id, absolute path it found)``.
+    """
+
+    digests: dict[str, str] = field(default_factory=dict)
+    lookups: list[tuple[str, str, str]] = field(default_factory=list)
 
 
 def folder() -> Path:
@@ -62,16 +78,14 @@ def _digest(path: str | Path) -> str | None:
 @functools.cache
 def _format() -> str:
     """The entry format with a digest of the code that reads curricula, so a new check or
-    model invalidates what an older one accepted."""
-    from planner import curriculum, models
-
-    code = "".join(str(_digest(str(module.__file__))) for module in (curriculum, models))
+    model invalidates what an older one accepted. Read as files, not imported: the loader
+    imports this module, never the other way round."""
+    here = Path(__file__)
+    code = "".join(str(_digest(here.with_name(name))) for name in READERS)
     return f"{FORMAT} {hashlib.sha256(code.encode()).hexdigest()[:16]}"
 
 
 def _still_valid(header: Any) -> bool:
-    from planner.curriculum import find_include
-
     if not isinstance(header, dict) or header.get("format") != _format():
         return False
     files, lookups = header.get("files"), header.get("lookups")

@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 from planner.errors import UsageError
 
 if TYPE_CHECKING:
-    from planner.service import PlanView
+    from planner.view import PlanView
 
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 MAX_SESSION_HOURS = 12.0

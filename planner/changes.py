@@ -6,47 +6,16 @@ history shows when and why the plan changed; progress is never rewritten.
 
 from __future__ import annotations
 
-import dataclasses
-import math
-from datetime import date, timedelta
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from planner.errors import PlannerError, UsageError
+from planner.errors import UsageError
+from planner.rules import MAX_HOURS_PER_WEEK, check_finish_by, check_hours_per_week
 
 if TYPE_CHECKING:
-    from planner.scheduler import Schedule
-    from planner.service import PlanView
+    from planner.view import PlanView
 
 HOUR_STEP = 0.5
-
-
-def rebase(
-    schedule: Schedule,
-    *,
-    start: date,
-    hours_per_week: float,
-    since: date,
-    hours_done_then: float,
-    today: date,
-) -> Schedule:
-    """Measure pace against the plan as re-planned on ``since`` rather than the original.
-
-    From the re-plan on, the plan expects ``hours_done_then`` plus ``hours_per_week``
-    a week, and its planned finish is when the hours left then would be done.
-    """
-    total = schedule.hours_total
-    days = max((today - since).days, 0)
-    planned = min(total, hours_done_then + hours_per_week * days / 7)
-    left = max(total - hours_done_then, 0.0)
-    first_week = max((since - start).days // 7, 0)  # 0-based week of the re-plan
-    weeks = math.ceil(left / hours_per_week - 1e-9) if left else 0
-    finish = start + timedelta(days=7 * (first_week + max(weeks, 1)) - 1)
-    return dataclasses.replace(
-        schedule,
-        hours_planned_to_date=planned,
-        hours_behind=planned - schedule.hours_done,
-        planned_finish=finish,
-    )
 
 
 def _projected(view: PlanView, hours_per_week: float, extra_skips: frozenset[str]) -> date:
@@ -69,8 +38,6 @@ def _projected(view: PlanView, hours_per_week: float, extra_skips: frozenset[str
 
 def hours_needed(view: PlanView, target: date, extra_skips: frozenset[str]) -> float | None:
     """The fewest hours a week (in half hours, at most 80) that finish by ``target``."""
-    from planner.service import MAX_HOURS_PER_WEEK
-
     low, high = 1, int(MAX_HOURS_PER_WEEK / HOUR_STEP)
     if _projected(view, high * HOUR_STEP, extra_skips) > target:
         return None
@@ -118,12 +85,6 @@ def replan_options(view: PlanView, finish_by: date | None) -> dict[str, Any]:
     }
 
 
-def check_finish_by(view: PlanView, finish_by: date) -> None:
-    if finish_by <= view.today:
-        msg = f"--finish-by {finish_by} is not in the future; give a later date."
-        raise UsageError(msg)
-
-
 def plan_change(
     view: PlanView,
     *,
@@ -132,10 +93,8 @@ def plan_change(
     drop_optional: bool,
 ) -> dict[str, Any]:
     """What applying the options would change (not yet written)."""
-    from planner.service import check_hours_per_week
-
     if finish_by is not None:
-        check_finish_by(view, finish_by)
+        check_finish_by(finish_by, view.today, view.plan.start)
     dropped = (
         [
             m.id
@@ -148,6 +107,20 @@ def plan_change(
     new_hours = view.plan.hours_per_week
     if hours_per_week is not None:
         new_hours = check_hours_per_week(hours_per_week)
+        if finish_by is not None:
+            reached = _projected(view, new_hours, frozenset(dropped))
+            if reached > finish_by:
+                needed = hours_needed(view, finish_by, frozenset(dropped))
+                meets = (
+                    f"{needed:g} h/week would meet it"
+                    if needed is not None
+                    else "no weekly hours up to 80 meet it"
+                )
+                msg = (
+                    f"At {new_hours:g} h/week the plan finishes on {reached}, after --finish-by "
+                    f"{finish_by}; {meets}. Nothing was changed."
+                )
+                raise UsageError(msg)
     elif finish_by is not None:
         needed = hours_needed(view, finish_by, frozenset(dropped))
         if needed is None:
@@ -155,7 +128,7 @@ def plan_change(
                 f"Even at 80 h/week the plan cannot finish by {finish_by}; choose a later "
                 "--finish-by, or also --drop-optional."
             )
-            raise PlannerError(msg)
+            raise UsageError(msg)
         new_hours = needed
     if new_hours == view.plan.hours_per_week and not dropped:
         msg = "Nothing to change: give --hours-per-week, --finish-by or --drop-optional."

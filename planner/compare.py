@@ -30,7 +30,7 @@ def _effort(
     roles: list[Curriculum], hours_per_week: float, known: frozenset[str], today: date
 ) -> dict[str, Any]:
     from planner.scheduler import Learner, Progress, Task, build_schedule
-    from planner.service import merge_roles
+    from planner.view import merge_roles
 
     merged = merge_roles(roles)
     tasks = [
@@ -52,7 +52,8 @@ def compare_roles(
 ) -> dict[str, Any]:
     """Everything ``planner compare`` shows, as JSON-ready data."""
     from planner.curriculum import load_role
-    from planner.service import check_hours_per_week, merge_roles, resolve_skills
+    from planner.rules import check_hours_per_week, resolve_skills
+    from planner.view import merge_roles
 
     check_hours_per_week(hours_per_week)
     a, b = load_role(first), load_role(second)

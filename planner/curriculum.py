@@ -10,27 +10,27 @@ from __future__ import annotations
 import difflib
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from planner import settings
 from planner.errors import CurriculumInvalid, UnknownRole
+from planner.search import SUFFIXES, find_in
 
 if TYPE_CHECKING:
     import yaml
 
+    from planner.cache import Provenance
     from planner.models import Curriculum, CurriculumFile
 
 MAX_FILE_BYTES = 1024 * 1024
 MAX_EXPANDED_NODES = 50_000  # values in a file, aliases expanded (shipped roles: ~1,500)
 MAX_ENTRIES = 1_000  # items in one YAML list or mapping
 MAX_PROBLEMS = 100  # schema problems shown per file; then one line says how many more
-ID_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 # YAML 1.1 also reads 012 (octal), 0x1f, 0b1, 1_000, 1:30 (base 60) and 1:30.5 as numbers
 PLAIN_INT_RE = re.compile(r"^[-+]?(0|[1-9][0-9]*)$")
-SUFFIXES = (".yaml", ".yml")
 
 
 # --------------------------------------------------------------------------- reading
@@ -44,18 +44,6 @@ class LoadedFile:
     model: CurriculumFile
     root: yaml.Node
     digest: str  # SHA-256 of the bytes parsed
-
-
-@dataclass
-class Provenance:
-    """What a resolved curriculum was built from, for the cache to check later.
-
-    ``digests``: absolute path -> SHA-256 of the bytes parsed; ``lookups``: each include
-    as ``(absolute folder of the includer, id, absolute path it found)``.
-    """
-
-    digests: dict[str, str] = field(default_factory=dict)
-    lookups: list[tuple[str, str, str]] = field(default_factory=list)
 
 
 def _loader_class() -> type[Any]:
@@ -484,17 +472,6 @@ def is_path_reference(ref: str) -> bool:
     return ref.endswith(SUFFIXES) or "/" in ref or os.sep in ref
 
 
-def _find_in(dirs: list[Path], curriculum_id: str) -> Path | None:
-    if not ID_RE.match(curriculum_id):
-        return None
-    for folder in dirs:
-        for suffix in SUFFIXES:
-            candidate = folder / f"{curriculum_id}{suffix}"
-            if candidate.is_file():
-                return candidate
-    return None
-
-
 def available() -> list[tuple[str, Path]]:
     """Every curriculum file on the search path as ``(id, path)``; earlier folders win."""
     found: dict[str, Path] = {}
@@ -530,7 +507,7 @@ def find_curriculum(ref: str) -> Path:
             msg = f"No curriculum file at '{ref}'. Give a role id or the path of a .yaml file."
             raise UnknownRole(msg)
         return path
-    found = _find_in(settings.curricula_dirs(), ref)
+    found = find_in(settings.curricula_dirs(), ref)
     if found is not None:
         return found
     roles = _role_ids()
@@ -587,7 +564,7 @@ def _collect(
             if include in done:
                 continue
             dirs = [loaded.path.parent, *settings.curricula_dirs()]
-            found = _find_in(dirs, include)
+            found = find_in(dirs, include)
             if found is None:
                 known = {
                     p.stem for d in dirs if d.is_dir() for p in d.iterdir() if p.suffix in SUFFIXES
@@ -735,12 +712,6 @@ def _cross_check(files: list[LoadedFile]) -> list[str]:
     return problems
 
 
-def find_include(folder: str, curriculum_id: str) -> Path | None:
-    """The file (absolute) an include of ``curriculum_id`` written in ``folder`` finds."""
-    found = _find_in([Path(folder), *settings.curricula_dirs()], curriculum_id)
-    return found.absolute() if found is not None else None
-
-
 def resolve_file(path: Path, provenance: Provenance | None = None) -> Curriculum:
     """Load ``path`` with its includes, check everything, and merge into one Curriculum."""
     from planner.models import Curriculum
@@ -786,7 +757,7 @@ def load_curriculum(ref: str) -> Curriculum:
     if key not in _resolved:
         curriculum = cache.load(path)
         if curriculum is None:
-            provenance = Provenance()
+            provenance = cache.Provenance()
             curriculum = resolve_file(path, provenance)
             cache.store(path, curriculum, provenance)
         _resolved[key] = curriculum

@@ -89,8 +89,58 @@ def m001_initial(conn: sa.Connection) -> None:
     meta.create_all(conn)
 
 
+def m002_curriculum_snapshots(conn: sa.Connection) -> None:
+    """Plans keep their curriculum: a table of snapshots (one per content digest) and
+    each plan's digests per role, filled with the curriculum each plan's roles resolve to
+    now. A plan whose curriculum cannot be found is kept as it is (digests NULL) and
+    reported by ``planner doctor``; no row is changed or dropped otherwise."""
+    import json
+
+    import sqlalchemy as sa
+
+    from planner.curriculum import load_role
+    from planner.errors import PlannerError
+    from planner.snapshot import FORMAT, snapshot_of
+
+    meta = sa.MetaData()
+    sa.Table(
+        "curriculum_snapshot",
+        meta,
+        sa.Column("digest", sa.String(64), primary_key=True),
+        sa.Column("format", sa.Integer, nullable=False),
+        sa.Column("body", sa.Text, nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    )
+    meta.create_all(conn)
+    conn.execute(sa.text("ALTER TABLE plan ADD COLUMN curriculum_digests JSON"))
+    now = datetime.now(UTC)
+    stored: set[str] = set()
+    for pid, roles_json in conn.execute(sa.text("SELECT id, roles FROM plan ORDER BY id")):
+        try:
+            roles = json.loads(roles_json) if isinstance(roles_json, str) else roles_json
+            snapshots = [snapshot_of(load_role(str(role))) for role in roles]
+        except (PlannerError, ValueError, TypeError):
+            continue  # kept without a snapshot; `planner doctor` reports it
+        for snap in snapshots:
+            if snap.digest not in stored:
+                conn.execute(
+                    sa.text(
+                        "INSERT INTO curriculum_snapshot (digest, format, body, created_at) "
+                        "VALUES (:d, :f, :b, :t)"
+                    ),
+                    {"d": snap.digest, "f": FORMAT, "b": snap.body, "t": now},
+                )
+                stored.add(snap.digest)
+        digests = {snap.role: snap.digest for snap in snapshots}
+        conn.execute(
+            sa.text("UPDATE plan SET curriculum_digests = :d WHERE id = :i"),
+            {"d": json.dumps(digests), "i": pid},
+        )
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[sa.Connection], None]]] = [
     (1, "m001_initial", m001_initial),
+    (2, "m002_curriculum_snapshots", m002_curriculum_snapshots),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 

@@ -1,12 +1,19 @@
 """``planner doctor``: check the database and every plan, say what is wrong and how to fix it.
 
-It only reads. Progress whose milestones have left the curriculum ("orphaned") is kept
-and reported, never dropped: it counts again if the milestone comes back.
+It only reads. A FAIL (``level == "error"``) makes ``planner doctor`` exit 6. Progress
+whose milestones have left the curriculum ("orphaned") is kept and reported, never
+dropped: it counts again if the milestone comes back.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from planner.tracker import Plan
 
 
 @dataclass(frozen=True)
@@ -22,9 +29,6 @@ def check(db: str | None) -> list[Finding]:
 
     from planner import db as dbmod
     from planner import settings, tracker
-    from planner.curriculum import load_role
-    from planner.errors import PlannerError
-    from planner.service import merge_roles
 
     findings: list[Finding] = []
     url = settings.database_url(db)
@@ -60,55 +64,74 @@ def check(db: str | None) -> list[Finding]:
             Finding("ok", "database", f"schema version {version} of {dbmod.SCHEMA_VERSION}")
         )
     with database.read() as session:
-        plans = tracker.list_plans(session=session)
-        for plan in plans:
-            assert plan.id is not None
-            subject = f"plan '{plan.name}'"
-            try:
-                curriculum = merge_roles([load_role(r) for r in plan.roles])
-            except PlannerError as exc:
-                findings.append(
-                    Finding(
-                        "error",
-                        subject,
-                        exc.message.splitlines()[0],
-                        "restore the curriculum file or PLANNER_CURRICULA_PATH",
-                    )
-                )
-                continue
-            known = curriculum.by_id
-            named = tracker.event_milestones(session=session, plan_id=plan.id)
-            orphans = {mid: n for mid, n in named.items() if mid not in known}
-            if orphans:
-                listed = ", ".join(f"{mid} ({n} events)" for mid, n in sorted(orphans.items()))
-                findings.append(
-                    Finding(
-                        "warning",
-                        subject,
-                        f"{len(orphans)} milestone(s) with progress are no longer in the "
-                        f"curriculum: {listed}",
-                        "nothing to do: the events are kept and count again if the milestone "
-                        "returns; `planner log` shows them",
-                    )
-                )
-            versions = {c.id: c.version for c in curriculum.roles}
-            for role_id, version in plan.curriculum_versions.items():
-                current = versions.get(role_id)
-                if current is not None and current != version:
-                    findings.append(
-                        Finding(
-                            "info",
-                            subject,
-                            f"{role_id} changed from version {version} to {current} since the "
-                            "plan started",
-                        )
-                    )
-            if not orphans:
-                findings.append(
-                    Finding(
-                        "ok",
-                        subject,
-                        f"{sum(named.values())} events, all on milestones of its curriculum",
-                    )
-                )
+        for plan in tracker.list_plans(session=session):
+            findings.extend(_check_plan(session, plan))
     return findings
+
+
+def _check_plan(session: Session, plan: Plan) -> list[Finding]:
+    from planner import tracker
+    from planner.amend import newer_curricula
+    from planner.errors import PlannerError
+    from planner.store import plan_info
+    from planner.view import merge_roles, view_of
+
+    assert plan.id is not None
+    subject = f"plan '{plan.name}'"
+    try:
+        info = plan_info(session, plan)
+        view_of(info, {}, info.start)
+    except PlannerError as exc:
+        reason = exc.message.split(": ", 1)[-1] if "cannot be" in exc.message else exc.message
+        return [Finding("error", subject, reason.split(". ")[0], _fix_of(exc.message))]
+    findings = []
+    if plan.curriculum_digests is None:
+        findings.append(
+            Finding(
+                "warning",
+                subject,
+                "keeps no copy of its curriculum (it was made before plans kept one), so it "
+                "breaks if the curriculum file moves",
+                f"`planner --plan '{plan.name}' upgrade` keeps the current one with the plan",
+            )
+        )
+    known = merge_roles(list(info.curricula)).by_id
+    named = tracker.event_milestones(session=session, plan_id=plan.id)
+    orphans = {mid: n for mid, n in named.items() if mid not in known}
+    if orphans:
+        listed = ", ".join(f"{mid} ({n} events)" for mid, n in sorted(orphans.items()))
+        findings.append(
+            Finding(
+                "warning",
+                subject,
+                f"{len(orphans)} milestone(s) with progress are no longer in the "
+                f"curriculum: {listed}",
+                "nothing to do: the events are kept and count again if the milestone "
+                "returns; `planner log` shows them",
+            )
+        )
+    for role, kept, available in newer_curricula(info):
+        findings.append(
+            Finding(
+                "info",
+                subject,
+                f"a newer {role} curriculum is available (version {available}; the plan "
+                f"keeps {kept})",
+                f"`planner --plan '{plan.name}' upgrade --dry-run` shows what would change",
+            )
+        )
+    if not orphans:
+        findings.append(
+            Finding(
+                "ok",
+                subject,
+                f"{sum(named.values())} events, all on milestones of its curriculum",
+            )
+        )
+    return findings
+
+
+def _fix_of(message: str) -> str:
+    """The advice part of an error message (after its first sentence)."""
+    parts = message.split(". ", 1)
+    return parts[1].rstrip(".") if len(parts) > 1 else "restore the database from a backup"

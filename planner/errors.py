@@ -77,3 +77,8 @@ class AmbiguousMilestone(Conflict):
 
 class DatabaseError(PlannerError):
     exit_code = 6
+
+
+class PlanUnreadable(DatabaseError):
+    """One plan cannot be read (its stored curriculum is missing or damaged); the other
+    plans in the database are not affected."""

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from planner.service import PlanView
+    from planner.view import PlanView
 
 __all__ = [
     "WEIGHTS",
@@ -109,7 +109,7 @@ def rank_projects(view: PlanView, industry: str | None = None) -> list[Suggestio
     """Every project of the plan's roles, best first, with ranks from 1.
 
     ``industry`` overrides the plan's target industry; it is matched case-insensitively
-    and raises UsageError if none of the plan's curricula names it.
+    and raises NotFound if none of the plan's curricula names it.
     """
     curriculum = view.curriculum
     schedule = view.schedule
@@ -195,11 +195,11 @@ def plan_industries(view: PlanView) -> list[str]:
 def target_industry(view: PlanView, industry: str | None = None) -> str | None:
     """The industry to rank for: ``industry`` in the curricula's spelling, else the plan's.
 
-    Raises UsageError, listing the choices, if no curriculum of the plan names ``industry``.
+    Raises NotFound, listing the choices, if no curriculum of the plan names ``industry``.
     """
     import difflib
 
-    from planner.errors import UsageError
+    from planner.errors import NotFound
 
     if industry is None:
         return view.plan.industry
@@ -213,7 +213,7 @@ def target_industry(view: PlanView, industry: str | None = None) -> str | None:
         f"Unknown industry '{industry}'.{hint} "
         f"Choose one of: {', '.join(choices) or 'none (these curricula name no industries)'}."
     )
-    raise UsageError(msg)
+    raise NotFound(msg)
 
 
 def _industry_reason(target: str | None, matches: bool, industries: list[str]) -> str:

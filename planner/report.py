@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from planner.projects import Suggestion
-    from planner.service import PlanView
+    from planner.view import PlanView
 
 
 @dataclass(frozen=True)
@@ -128,7 +128,7 @@ def _bar(fraction: float, width: int = 30) -> str:
 
 
 def _pace(hours_behind: float) -> str:
-    from planner.service import pace_of
+    from planner.view import pace_of
 
     pace = pace_of(hours_behind)
     if pace == "on track":

@@ -24,6 +24,7 @@ __all__ = [
     "Progress",
     "Schedule",
     "ScheduleError",
+    "ScheduleTooLong",
     "Slot",
     "Task",
     "Week",
@@ -36,8 +37,20 @@ _ONE_DAY = timedelta(days=1)
 _SIX_DAYS = timedelta(days=6)
 
 
+LAST_DAY = date(8999, 12, 31)  # no schedule runs past this day
+
+
 class ScheduleError(ValueError):
     """The scheduler's input is invalid: bad hours, duplicate ids, a prerequisite cycle."""
+
+
+class ScheduleTooLong(ScheduleError):
+    """The schedule would run past ``LAST_DAY``; ``weeks`` is how many weeks it needs."""
+
+    def __init__(self, start: date, weeks: int) -> None:
+        self.start = start
+        self.weeks = weeks
+        super().__init__(f"a schedule of {weeks:,} weeks from {start} runs past {LAST_DAY}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,7 +127,8 @@ def build_schedule(
 ) -> Schedule:
     """Place done work where it was done and the remaining work from ``today``'s week on.
 
-    Raises ScheduleError for non-positive hours, duplicate ids or a prerequisite cycle.
+    Raises ScheduleError for non-positive hours, duplicate ids or a prerequisite cycle,
+    and ScheduleTooLong (before building any week) when it would run past ``LAST_DAY``.
     """
     week_minutes = _minutes(learner.hours_per_week, None)
     ids = [task.id for task in tasks]
@@ -153,6 +167,11 @@ def build_schedule(
             skipped.append(i)
             plannable[i] = remaining[i] = False
     order = _topological_order(remaining, prereqs, dependents)
+
+    total = sum(compress(minutes, plannable))
+    baseline_weeks = -(-total // week_minutes)
+    left_over = sum(minutes[i] for i in order) - week_minutes  # beyond the current week
+    _check_fits(start, max(baseline_weeks, current + max(0, -(-left_over // week_minutes))))
 
     # Done work, in the week it was done: by done date, then curriculum order.
     week_slots: list[list[Slot]] = [[] for _ in range(current + 1)]  # by week number
@@ -193,7 +212,6 @@ def build_schedule(
         weeks.append(Week(number, week_start, week_end, tuple(week_slots[number])))
         week_start = week_end + _ONE_DAY
 
-    total = sum(compress(minutes, plannable))
     done_total = sum(minutes[i] for i in done_on)
     if order:
         projected_finish = weeks[-1].end
@@ -202,7 +220,6 @@ def build_schedule(
 
     # Baseline: the plannable work from week 1, nothing done. The fill is work-conserving,
     # so every baseline week is full except the last, whatever the order.
-    baseline_weeks = -(-total // week_minutes)
     planned_finish = _week_end(start, baseline_weeks) if total else start
     if today < start:
         planned_sevenths = 0  # in units of minutes / 7
@@ -239,6 +256,15 @@ def _minutes(hours: float, milestone_id: str | None) -> int:
         msg = f"{what} must be a positive number, got {hours!r}"
         raise ScheduleError(msg)
     return max(1, round(hours * 60))
+
+
+def _check_fits(start: date, weeks: int) -> None:
+    try:
+        fits = _week_end(start, weeks) <= LAST_DAY
+    except OverflowError:
+        fits = False
+    if not fits:
+        raise ScheduleTooLong(start, weeks)
 
 
 def _week_of(start: date, day: date) -> int:

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from planner.service import PlanSummary
+    from planner.view import PlanSummary
 
 STUCK_LIMIT = 5
 
@@ -40,17 +40,22 @@ class Team:
     people: tuple[Person, ...]
     stuck: tuple[Stuck, ...]
     paper: str
+    unreadable: tuple[tuple[str, str], ...] = ()  # (plan name, why it cannot be read)
 
 
 def build_team(summaries: list[PlanSummary], today: date, paper: str = "A4") -> Team:
-    from planner.service import pace_of
+    from planner.view import pace_of
 
     people = []
     stuck_counter: Counter[str] = Counter()
     stuck_people: dict[str, list[str]] = {}
     titles: dict[str, str] = {}
+    unreadable = []
     for summary in summaries:
         view = summary.view
+        if view is None:
+            unreadable.append((summary.name, summary.problem or "it cannot be read"))
+            continue
         s = view.schedule
         front = []
         week = s.weeks[s.current_week - 1] if s.current_week <= len(s.weeks) else None
@@ -83,4 +88,10 @@ def build_team(summaries: list[PlanSummary], today: date, paper: str = "A4") -> 
         Stuck(milestone_id=mid, title=titles[mid], people=tuple(stuck_people[mid]))
         for mid in order[:STUCK_LIMIT]
     )
-    return Team(today=today, people=tuple(people), stuck=stuck, paper=paper)
+    return Team(
+        today=today,
+        people=tuple(people),
+        stuck=stuck,
+        paper=paper,
+        unreadable=tuple(unreadable),
+    )

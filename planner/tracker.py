@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from sqlmodel import JSON, Column, Field, Session, SQLModel, col, select
 
 STATE_KINDS = ("done", "undone", "skipped", "unskipped")
-PLAN_KINDS = ("replanned", "role-added")  # changes to the plan itself; milestone_id is ""
+PLAN_KINDS = ("replanned", "role-added", "upgraded")  # changes to the plan; milestone_id ""
 EVENT_KINDS = (*STATE_KINDS, "note", *PLAN_KINDS)
 
 
@@ -26,12 +26,28 @@ class Plan(SQLModel, table=True):
     name: str = Field(max_length=200, sa_column_kwargs={"unique": True})
     roles: list[str] = Field(sa_column=Column(JSON, nullable=False))
     curriculum_versions: dict[str, int] = Field(sa_column=Column(JSON, nullable=False))
+    # role id -> digest of its curriculum_snapshot; None for a plan from before snapshots
+    # whose curriculum could not be found when the database was upgraded
+    curriculum_digests: dict[str, str] | None = Field(
+        default=None, sa_column=Column(JSON, nullable=True)
+    )
     hours_per_week: float
     start_date: date
     known_skills: list[str] = Field(sa_column=Column(JSON, nullable=False))
     industry: str | None = Field(default=None, max_length=200)
     created_at: datetime
     last_used_at: datetime
+
+
+class CurriculumSnapshot(SQLModel, table=True):
+    """A resolved curriculum as plans keep it: JSON, stored once per SHA-256 of the text."""
+
+    __tablename__ = "curriculum_snapshot"
+
+    digest: str = Field(primary_key=True, max_length=64)
+    format: int
+    body: str = Field(sa_column=Column(sa.Text, nullable=False))
+    created_at: datetime
 
 
 class Event(SQLModel, table=True):
@@ -98,6 +114,43 @@ def delete_plan(*, session: Session, plan: Plan) -> int:
     count = session.execute(sa.delete(Event).where(col(Event.plan_id) == plan.id)).rowcount  # type: ignore[attr-defined]
     session.execute(sa.delete(Plan).where(col(Plan.id) == plan.id))
     return int(count or 0)
+
+
+# --------------------------------------------------------------------------- snapshots
+
+
+def add_snapshot(*, session: Session, digest: str, format: int, body: str, at: datetime) -> None:
+    """Store a curriculum snapshot unless one with this digest is already there."""
+    table = CurriculumSnapshot
+    values = {"digest": digest, "format": format, "body": body, "created_at": at}
+    dialect = session.get_bind().dialect.name
+    if dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        session.execute(sqlite_insert(table).values(**values).on_conflict_do_nothing())
+    elif dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        session.execute(pg_insert(table).values(**values).on_conflict_do_nothing())
+    elif session.get(CurriculumSnapshot, digest) is None:
+        session.add(CurriculumSnapshot.model_validate(values))
+        session.flush()
+
+
+def get_snapshots(*, session: Session, digests: list[str]) -> dict[str, tuple[int, str]]:
+    """digest -> (format, body) for those of ``digests`` that are stored."""
+    statement = sa.select(
+        col(CurriculumSnapshot.digest), col(CurriculumSnapshot.format), col(CurriculumSnapshot.body)
+    ).where(col(CurriculumSnapshot.digest).in_(digests))
+    return {row[0]: (int(row[1]), str(row[2])) for row in session.execute(statement)}
+
+
+def snapshot_sizes(*, session: Session) -> list[tuple[str, int]]:
+    """Each stored snapshot's digest and size in bytes of its JSON."""
+    statement = sa.select(
+        col(CurriculumSnapshot.digest), sa.func.length(col(CurriculumSnapshot.body))
+    )
+    return [(row[0], int(row[1])) for row in session.execute(statement)]
 
 
 # --------------------------------------------------------------------------- events

@@ -70,6 +70,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "add_role",
         "Add a role to the active plan; shared milestones count once and stay done.",
     ),
+    "upgrade": (
+        "changes",
+        "upgrade",
+        "Move the active plan to the newest curriculum for its roles, keeping all progress.",
+    ),
     "compare": (
         "compare",
         "compare",

@@ -29,15 +29,18 @@ def export_json(
 
     Example: planner export json --all --output planner.json
     """
-    from planner import backup, renderer
+    from planner import renderer, transfer
 
     if output is not None:
         renderer.check_output(output.resolve() if output.is_symlink() else output)
     st = state(ctx)
-    document = backup.export_document(
+    export = transfer.export_document(
         db=st.db, plan_name=st.plan_name, all_plans=all_plans, now=datetime.now(UTC)
     )
-    text = backup.document_json(document)
+    for problem in export.skipped:
+        typer.echo(f"Warning: not exported: {problem}", err=True)
+    document = export.document
+    text = transfer.document_json(document)
     if output is None:
         typer.echo(text, nl=False)
         return
@@ -62,16 +65,15 @@ def import_file(
 
     Example: planner import planner.json --as ai-architect-laptop
     """
-    from planner import backup
+    from planner import transfer
 
-    result = backup.import_document(db=state(ctx).db, path=file, new_name=new_name)
+    result = transfer.import_document(
+        db=state(ctx).db, path=file, new_name=new_name, now=datetime.now(UTC)
+    )
+    for warning in result.warnings:
+        typer.echo(f"Warning: {warning}", err=True)
     for plan in result.plans:
         typer.echo(f"Imported plan '{plan.name}' with {_plural(plan.events, 'event')}.")
-        if plan.missing_roles:
-            typer.echo(
-                f"  Note: no curriculum here for {', '.join(plan.missing_roles)}; add it to "
-                "PLANNER_CURRICULA_PATH before using this plan."
-            )
 
 
 def make_backup(
@@ -98,3 +100,5 @@ def make_backup(
         f"Backed up {_plural(result.plans, 'plan')} and {_plural(result.events, 'event')} "
         f"to {result.path}"
     )
+    for problem in result.unreadable:
+        typer.echo(f"Warning: copied, but {problem[0].lower()}{problem[1:]}", err=True)

@@ -1,4 +1,5 @@
-"""``planner add-role`` and ``planner replan``: change the plan, keep the progress."""
+"""``planner add-role``, ``planner replan`` and ``planner upgrade``: change the plan, keep the
+progress."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from planner.cli.output import echo_json, hours
+from planner.cli.output import echo_json, echo_warnings, hours
 from planner.cli.state import state
 
 
@@ -19,10 +20,11 @@ def add_role(
 
     Example: planner add-role lead-ml-engineer
     """
-    from planner import service
+    from planner import amend
 
     st = state(ctx)
-    view = service.add_role(db=st.db, plan_name=st.plan_name, role=role, today=date.today())
+    view, warnings = amend.add_role(db=st.db, plan_name=st.plan_name, role=role, today=date.today())
+    echo_warnings(warnings)
     s = view.schedule
     titles = " + ".join(c.title for c in view.curriculum.roles)
     typer.echo(
@@ -60,11 +62,11 @@ def replan(
 
     Example: planner replan --finish-by 2027-09-30 --dry-run
     """
-    from planner import service
+    from planner import amend
     from planner.cli.progress import parse_date
 
     st = state(ctx)
-    options, change, view = service.replan(
+    options, change, view = amend.replan(
         db=st.db,
         plan_name=st.plan_name,
         today=date.today(),
@@ -118,3 +120,79 @@ def replan(
     typer.echo(f"{verb}: {change['reason']}.")
     if not dry_run:
         typer.echo(f"Projected finish is now {view.schedule.projected_finish}.")
+
+
+def upgrade(
+    ctx: typer.Context,
+    files: Annotated[
+        list[str] | None,
+        typer.Argument(
+            metavar="[ROLE_OR_FILE]...",
+            help="Curriculum files (or role ids) to move to; default: each role's "
+            "curriculum on the curricula path.",
+        ),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show what would change; change nothing.")
+    ] = False,
+    json_: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Move the active plan to the newest curriculum for its roles, keeping all progress.
+
+    A plan keeps the curriculum it was started with, so editing, moving or deleting the
+    YAML file never changes it. This shows what the curriculum now available changes
+    (milestones added, removed, renamed, hours and prerequisites), and what that does to
+    the finish date, then applies it. Every event is kept; progress on milestones that
+    left the curriculum is reported and counts again if they return. Recorded in
+    `planner log`.
+
+    Example: planner upgrade --dry-run
+    """
+    from planner import amend
+
+    st = state(ctx)
+    result = amend.upgrade(
+        db=st.db, plan_name=st.plan_name, refs=files or [], today=date.today(), dry_run=dry_run
+    )
+    echo_warnings(result.warnings)
+    if json_:
+        echo_json(result.as_dict())
+        return
+    for role in result.missing:
+        typer.echo(
+            f"No curriculum for {role} on the curricula path; the plan keeps its own. "
+            f"Give the file to move to a new one: `planner upgrade FILE.yaml`.",
+            err=True,
+        )
+    if not result.changed:
+        typer.echo(f"Plan '{result.plan}' already has the newest curricula for its roles.")
+        return
+    for r in result.roles:
+        before = r.old_versions.get(r.role, "?")
+        after = r.new_versions.get(r.role, "?")
+        typer.secho(f"{r.role}: version {before} -> {after} ({r.source})", bold=True)
+    lines = [
+        *(f"  + {i}: {t}, {hours(h)} h" for i, t, h in result.added),
+        *(
+            f"  - {i}: {t}, {hours(h)} h" + (f" (your {n} events on it are kept)" if n else "")
+            for i, t, h, n in result.removed
+        ),
+        *(f"  ~ {i}: renamed '{a}' -> '{b}'" for i, a, b in result.retitled),
+        *(f"  ~ {i}: {hours(a)} h -> {hours(b)} h" for i, a, b in result.hours),
+        *(
+            f"  ~ {i}: requires {', '.join(a) or 'nothing'} -> {', '.join(b) or 'nothing'}"
+            for i, a, b in result.requires
+        ),
+    ]
+    if result.other:
+        lines.append(f"  ~ text or resources changed: {', '.join(result.other)}")
+    for line in lines or ["  (no milestone changes)"]:
+        typer.echo(line)
+    typer.echo(
+        f"Total {hours(result.hours_before)} h -> {hours(result.hours_after)} h; projected "
+        f"finish {result.finish_before} -> {result.finish_after}."
+    )
+    if dry_run:
+        typer.echo("Nothing was changed (--dry-run). Run `planner upgrade` to apply it.")
+    else:
+        typer.echo(f"Upgraded plan '{result.plan}'; the change is in `planner log`.")

@@ -41,7 +41,8 @@ def ics(
 
     Example: planner export ics --days tue,thu,sun --at 07:30 --output study.ics
     """
-    from planner import calendar, renderer, service
+    from planner import calendar, renderer
+    from planner.store import load_view
 
     weekdays = calendar.parse_days(days)
     start_time = calendar.parse_time(at)
@@ -50,7 +51,7 @@ def ics(
         renderer.check_output(output.resolve() if output.is_symlink() else output)
     st = state(ctx)
     now = datetime.now(local_zone())
-    view = service.load_view(db=st.db, plan_name=st.plan_name, today=now.date())
+    view = load_view(db=st.db, plan_name=st.plan_name, today=now.date())
     sessions = calendar.plan_sessions(view, weekdays, start_time, session_hours, now)
     data = calendar.to_ics(sessions, view.plan.name, stamp=now)
     if not sessions:

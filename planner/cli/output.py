@@ -46,3 +46,9 @@ def bar(fraction: float, width: int = 20) -> str:
 def hours(value: float) -> str:
     """``12`` for whole hours, ``12.5`` otherwise."""
     return f"{value:g}" if value == round(value, 2) else f"{value:.2f}"
+
+
+def echo_warnings(warnings: list[str] | tuple[str, ...]) -> None:
+    """Each warning as one ``Warning: ...`` line on stderr (the command still succeeds)."""
+    for warning in warnings:
+        typer.echo(f"Warning: {warning}", err=True)

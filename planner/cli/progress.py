@@ -8,11 +8,12 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from planner.cli.output import bar, echo_json, echo_table, hours
+from planner.cli.output import bar, echo_json, echo_table, echo_warnings, hours
 from planner.cli.state import state
 
 if TYPE_CHECKING:
-    from planner.service import Change, PlanView
+    from planner.service import Change
+    from planner.view import PlanView
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON (see the README).")]
 
@@ -50,8 +51,16 @@ def _finish_line(view: PlanView) -> str:
     return f"projected {s.projected_finish}{shift}"
 
 
+def _when(view: PlanView) -> str:
+    """'today is week 3', or 'starts in 12 days' for a plan that has not started."""
+    days = (view.plan.start - view.today).days
+    if days > 0:
+        return f"starts in {days} day{'s' if days != 1 else ''}"
+    return f"today is week {view.schedule.current_week}"
+
+
 def _pace_line(view: PlanView) -> str:
-    from planner.service import pace_of
+    from planner.view import pace_of
 
     behind = view.schedule.hours_behind
     pace = pace_of(behind)
@@ -93,7 +102,7 @@ def start(
     from planner import service
 
     today = date.today()
-    view = service.start_plan(
+    view, warnings = service.start_plan(
         db=state(ctx).db,
         roles=roles,
         name=name,
@@ -103,6 +112,7 @@ def start(
         industry=industry,
         today=today,
     )
+    echo_warnings(warnings)
     s = view.schedule
     titles = ", ".join(c.title for c in view.curriculum.roles)
     typer.secho(f"Started plan '{view.plan.name}': {titles}", bold=True)
@@ -118,7 +128,7 @@ def start(
 
 
 def _echo_week(view: PlanView, number: int) -> None:
-    from planner.service import week_data
+    from planner.status import week_data
 
     week = week_data(view, number)
     typer.echo(f"\nWeek {number} ({week['start']} to {week['end']}):")
@@ -140,21 +150,24 @@ def status(ctx: typer.Context, json_: JsonOption = False) -> None:
 
     Example: planner status --json | jq .pace
     """
-    from planner import service
+    from planner.amend import newer_curricula
+    from planner.status import status_data
+    from planner.store import load_view
 
     st = state(ctx)
-    view = service.load_view(db=st.db, plan_name=st.plan_name, today=date.today())
-    data = service.status_data(view)
+    view = load_view(db=st.db, plan_name=st.plan_name, today=date.today())
+    data = status_data(view)
+    data["updates"] = [
+        {"role": role, "version": kept, "available": available}
+        for role, kept, available in newer_curricula(view.plan)
+    ]
     if json_:
         echo_json(data)
         return
     p = data["progress"]
     roles = ", ".join(c.title for c in view.curriculum.roles)
     typer.secho(f"{view.plan.name}: {roles}", bold=True)
-    typer.echo(
-        f"  {hours(view.plan.hours_per_week)} h/week from {view.plan.start}; "
-        f"today is week {view.schedule.current_week}"
-    )
+    typer.echo(f"  {hours(view.plan.hours_per_week)} h/week from {view.plan.start}; {_when(view)}")
     typer.echo(
         f"Progress  {bar(p['percent'] / 100)} {p['percent']:g}%  "
         f"{hours(p['hours_done'])} of {hours(p['hours_total'])} h, "
@@ -185,6 +198,12 @@ def status(ctx: typer.Context, json_: JsonOption = False) -> None:
     if data["skipped"]:
         typer.echo(f"Skipped by you: {', '.join(i['id'] for i in data['skipped'])}")
     _echo_week(view, view.schedule.current_week)
+    for update in data["updates"]:
+        typer.echo(
+            f"\nA newer {update['role']} curriculum is available (version {update['available']}; "
+            f"this plan keeps {update['version']}): `planner upgrade --dry-run` shows what "
+            "would change."
+        )
     if data["pace"]["hours_behind"] > view.plan.hours_per_week:
         typer.echo(
             "\nYou are more than a week of hours behind: the finish date has moved. "
@@ -197,11 +216,12 @@ def next_(ctx: typer.Context, json_: JsonOption = False) -> None:
 
     Example: planner next
     """
-    from planner import service
+    from planner.status import next_data
+    from planner.store import load_view
 
     st = state(ctx)
-    view = service.load_view(db=st.db, plan_name=st.plan_name, today=date.today())
-    data = service.next_data(view)
+    view = load_view(db=st.db, plan_name=st.plan_name, today=date.today())
+    data = next_data(view)
     if json_:
         echo_json(data)
         return
@@ -210,6 +230,8 @@ def next_(ctx: typer.Context, json_: JsonOption = False) -> None:
         return
     week = data["week"]
     label = "This week" if week["number"] == data["current_week"] else "Coming up"
+    if view.today < view.plan.start:
+        label = f"The plan {_when(view)}; first"
     typer.secho(f"{label}: week {week['number']} ({week['start']} to {week['end']})", bold=True)
     for item in data["milestones"]:
         note = ""
@@ -338,7 +360,7 @@ def log(
     from planner import service
 
     st = state(ctx)
-    info, events = service.plan_events(db=st.db, plan_name=st.plan_name, limit=limit)
+    plan_name, events = service.plan_events(db=st.db, plan_name=st.plan_name, limit=limit)
     rows: list[dict[str, Any]] = [
         {
             "id": e.id,
@@ -352,10 +374,10 @@ def log(
         for e in events
     ]
     if json_:
-        echo_json({"plan": info.name, "events": rows})
+        echo_json({"plan": plan_name, "events": rows})
         return
     if not rows:
-        typer.echo(f"No events yet in '{info.name}'. Mark a milestone with `planner done ID`.")
+        typer.echo(f"No events yet in '{plan_name}'. Mark a milestone with `planner done ID`.")
         return
     echo_table(
         ["WHEN (UTC)", "EVENT", "MILESTONE", "DETAIL"],
@@ -385,12 +407,24 @@ def plans(ctx: typer.Context, json_: JsonOption = False) -> None:
     Example: planner plans
     """
     from planner import service
+    from planner.status import status_data
 
     st = state(ctx)
     summaries = service.list_plans(db=st.db, plan_name=st.plan_name, today=date.today())
-    data = []
+    data: list[dict[str, Any]] = []
     for summary in summaries:
-        summary_data = service.status_data(summary.view)
+        if summary.view is None:
+            data.append(
+                {
+                    "name": summary.name,
+                    "active": summary.active,
+                    "roles": list(summary.roles),
+                    "unreadable": summary.problem,
+                    "last_activity": _utc(summary.last_activity) if summary.last_activity else None,
+                }
+            )
+            continue
+        summary_data = status_data(summary.view)
         data.append(
             {
                 "name": summary.name,
@@ -417,13 +451,16 @@ def plans(ctx: typer.Context, json_: JsonOption = False) -> None:
                 "*" if d["active"] else "",
                 d["name"],
                 ", ".join(d["roles"]),
-                f"{d['progress']['percent']:g}%",
-                d["pace"]["status"],
-                d["finish"]["projected"],
+                f"{d['progress']['percent']:g}%" if "progress" in d else "?",
+                d["pace"]["status"] if "pace" in d else "unreadable",
+                d["finish"]["projected"] if "finish" in d else "",
             ]
             for d in data
         ],
     )
+    for d in data:
+        if d.get("unreadable"):
+            typer.echo(f"Error: {d['unreadable']}", err=True)
 
 
 def use(
@@ -436,8 +473,8 @@ def use(
     """
     from planner import service
 
-    info = service.use_plan(db=state(ctx).db, name=name)
-    typer.echo(f"Now using plan '{info.name}'.")
+    used = service.use_plan(db=state(ctx).db, name=name)
+    typer.echo(f"Now using plan '{used}'.")
 
 
 def delete_plan(

@@ -29,11 +29,11 @@ def projects(
 
     Example: planner projects --industry Finance --limit 5
     """
-    from planner import service
     from planner.projects import rank_projects, target_industry
+    from planner.store import load_view
 
     st = state(ctx)
-    view = service.load_view(db=st.db, plan_name=st.plan_name, today=date.today())
+    view = load_view(db=st.db, plan_name=st.plan_name, today=date.today())
     suggestions = rank_projects(view, industry)  # checks --industry before any output
     shown = suggestions[:limit]
     if json_:

@@ -1,0 +1,198 @@
+"""The rules user input must meet, in one place: hours, notes, names, dates, and how a
+typed skill or milestone id is matched. Pure functions; errors say what to do."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import TYPE_CHECKING
+
+from planner.errors import AmbiguousMilestone, UnknownMilestone, UnknownSkill, UsageError
+
+if TYPE_CHECKING:
+    from planner.models import Skill
+
+MAX_HOURS_PER_WEEK = 80.0
+MAX_NOTE_CHARS = 10_000
+MAX_NAME_CHARS = 100
+
+# Dates: one rule for every date a command takes or derives (--start, --on, plain `done`
+# today, imported plans and events, --finish-by).
+MAX_YEARS_BACK = 10  # a plan starts at most 10 years before today ...
+MAX_YEARS_AHEAD = 5  # ... and at most 5 years after it
+MAX_PLAN_YEARS = 25  # its schedule ends at most 25 years after its start
+WARN_YEARS_BACK = 1  # warn for a start more than a year back,
+WARN_PLAN_YEARS = 5  # a plan longer than 5 years,
+WARN_HOURS_PER_WEEK = 2.0  # and fewer than 2 hours a week
+
+
+def suggestion(name: str, choices: list[str]) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(name, choices, n=1, cutoff=0.5)
+    return f" Did you mean '{close[0]}'?" if close else ""
+
+
+def check_hours_per_week(value: float) -> float:
+    if not 0 < value <= MAX_HOURS_PER_WEEK:
+        msg = (
+            f"--hours-per-week must be more than 0 and at most {MAX_HOURS_PER_WEEK:g} "
+            f"(got {value:g})."
+        )
+        raise UsageError(msg)
+    return value
+
+
+def resolve_skills(queries: list[str], skills: dict[str, Skill]) -> list[str]:
+    """Skill ids for ``--know``: an id, a name (any case), or a word of exactly one id."""
+    names = {s.name.casefold(): s.id for s in skills.values()}
+    found = []
+    for query in queries:
+        if query in skills:
+            found.append(query)
+            continue
+        if query.casefold() in names:
+            found.append(names[query.casefold()])
+            continue
+        words = [sid for sid in skills if query.casefold() in sid.split("-")]
+        if len(words) == 1:
+            found.append(words[0])
+            continue
+        hint = suggestion(query, list(skills))
+        if len(words) > 1:
+            hint = f" It could be {', '.join(words)}."
+        msg = (
+            f"Unknown skill '{query}' in --know.{hint} Skill ids are listed by "
+            "`planner curricula show ROLE --json`."
+        )
+        raise UnknownSkill(msg)
+    return list(dict.fromkeys(found))
+
+
+def match_milestone(query: str, plan_ids: list[str], plan_name: str) -> str:
+    """Exact id, else a unique prefix, else an error with a suggestion."""
+    if query in plan_ids:
+        return query
+    matches = [mid for mid in plan_ids if mid.startswith(query)] if query else []
+    if len(matches) == 1:
+        return matches[0]
+    if matches:
+        shown = ", ".join(matches[:6]) + (", ..." if len(matches) > 6 else "")
+        msg = f"'{query}' matches several milestones ({shown}). Type more of the id."
+        raise AmbiguousMilestone(msg)
+    msg = (
+        f"No milestone '{query}' in plan '{plan_name}'.{suggestion(query, plan_ids)} "
+        "See `planner status` or `planner curricula show ROLE`."
+    )
+    raise UnknownMilestone(msg)
+
+
+def check_plan_name(name: str) -> str:
+    """The rule for plan names (``start --name``, ``import --as``, imported plans): 1 to
+    100 printable characters, no leading or trailing spaces. Raises ValueError saying so."""
+    if (
+        not name
+        or name != name.strip()
+        or len(name) > MAX_NAME_CHARS
+        or any(ord(ch) < 32 or ord(ch) == 127 for ch in name)
+    ):
+        msg = (
+            f"must be 1 to {MAX_NAME_CHARS} printable characters without leading or trailing spaces"
+        )
+        raise ValueError(msg)
+    return name
+
+
+def _years(day: date, years: int) -> date:
+    """``day`` moved by whole years (29 February becomes 28 February)."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+def start_bounds(today: date) -> tuple[date, date]:
+    """The earliest and latest start a plan may have, seen from ``today``."""
+    return _years(today, -MAX_YEARS_BACK), _years(today, MAX_YEARS_AHEAD)
+
+
+def check_start(start: date, today: date, what: str = "--start") -> list[str]:
+    """start: the first day of week 1. Raises UsageError outside 10 years back to 5
+    years ahead of ``today``; returns warnings (a start more than a year back)."""
+    low, high = start_bounds(today)
+    if not low <= start <= high:
+        msg = (
+            f"{what} {start.isoformat()} is out of range: a plan starts between {low} "
+            f"({MAX_YEARS_BACK} years ago) and {high} ({MAX_YEARS_AHEAD} years ahead)."
+        )
+        raise UsageError(msg)
+    if start < _years(today, -WARN_YEARS_BACK):
+        return [
+            f"{what} {start.isoformat()} is more than a year ago; the plan expects every "
+            "week since then, so it will start far behind. Mark what you did with "
+            "`planner done ID --on DATE`."
+        ]
+    return []
+
+
+def check_plan_length(start: date, finish: date, hours_per_week: float) -> list[str]:
+    """A schedule from ``start`` to ``finish`` (its last day). Raises UsageError past 25
+    years; returns warnings for more than 5 years or under 2 hours a week."""
+    warnings = []
+    if finish > _years(start, MAX_PLAN_YEARS):
+        years = (finish - start).days / 365.25
+        msg = (
+            f"At {hours_per_week:g} h/week the plan would take {years:,.0f} years (to "
+            f"{finish.isoformat()}); a plan may run at most {MAX_PLAN_YEARS} years. "
+            "Give more --hours-per-week."
+        )
+        raise UsageError(msg)
+    if finish > _years(start, WARN_PLAN_YEARS):
+        years = (finish - start).days / 365.25
+        warnings.append(
+            f"The plan runs {years:.1f} years (to {finish.isoformat()}); more hours a week "
+            "or fewer roles would make it shorter."
+        )
+    if hours_per_week < WARN_HOURS_PER_WEEK:
+        warnings.append(
+            f"{hours_per_week:g} h/week is under {WARN_HOURS_PER_WEEK:g} h: most milestones "
+            "will take months each."
+        )
+    return warnings
+
+
+def check_work_day(day: date, *, start: date, today: date, what: str) -> date:
+    """A day work was done (``--on``, or today for plain ``done``, or an imported event):
+    not in the future and not before the plan's start. Raises UsageError saying what to do.
+    """
+    if day > today:
+        msg = f"{what} {day.isoformat()} is in the future; give the day the work was done."
+        raise UsageError(msg)
+    if day < start:
+        msg = (
+            f"{what} {day.isoformat()} is before the plan starts ({start.isoformat()}); "
+            "work before the start cannot be recorded. Start the plan earlier with "
+            "`planner start ... --start DATE`, or leave the milestone out with `planner skip ID`"
+            " (or `--know SKILL` when starting)."
+        )
+        raise UsageError(msg)
+    return day
+
+
+def check_finish_by(finish_by: date, today: date, start: date) -> date:
+    """A target finish day: after today and within the longest plan allowed."""
+    if finish_by <= today:
+        msg = f"--finish-by {finish_by} is not in the future; give a later date."
+        raise UsageError(msg)
+    last = _years(start, MAX_PLAN_YEARS)
+    if finish_by > last:
+        msg = f"--finish-by {finish_by} is after {last}, the latest a plan may run to."
+        raise UsageError(msg)
+    return finish_by
+
+
+def within(day: date, days: int) -> date:
+    """``day`` plus ``days`` days, or the last day the calendar holds."""
+    try:
+        return day + timedelta(days=days)
+    except OverflowError:
+        return date.max

@@ -1,0 +1,214 @@
+"""Plans as stored: opening the database, finding the plan a command acts on, and the
+curriculum each plan keeps.
+
+A plan keeps the resolved curriculum of each of its roles (every include merged) as a
+*snapshot* in the database: JSON of the ``Curriculum`` model, stored once per SHA-256 of
+its text (``curriculum_snapshot``), with the plan naming its snapshot per role
+(``plan.curriculum_digests``). Every read builds the plan from its snapshots, so it never
+needs the YAML files, ``PLANNER_CURRICULA_PATH`` or the working folder again. Only plans
+from before snapshots whose curriculum could not be found when the database was
+upgraded have none; they are read from the search path as before, and ``planner doctor``
+says how to give them one (``planner upgrade``).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+from planner.errors import NoPlan, PlanUnreadable
+from planner.rules import suggestion
+from planner.snapshot import FORMAT, digest_of, snapshot_of
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from planner.db import Database
+    from planner.models import Curriculum
+    from planner.tracker import Plan
+    from planner.view import PlanInfo, PlanView
+
+NO_PLAN = (
+    "No plan yet. Start one with `planner start ROLE` (see `planner curricula list` for the roles)."
+)
+
+_constructed: dict[str, Curriculum] = {}  # digest -> curriculum, per process
+
+
+# --------------------------------------------------------------------------- the database
+
+
+def open_db(db: str | None) -> Database:
+    """The database, created and migrated if needed (for commands that write)."""
+    from planner.db import open_database
+
+    return open_database(db)
+
+
+def existing_db(db: str | None) -> Database:
+    """The database; NoPlan when there is none yet (for commands that need a plan)."""
+    from planner.db import database_exists, open_database
+
+    if not database_exists(db):
+        raise NoPlan(NO_PLAN)
+    return open_database(db)
+
+
+def active_plan(session: Session, name: str | None) -> Plan:
+    """The plan called ``name``, else the most recently used one; raises NoPlan."""
+    from planner import tracker
+
+    if name:
+        plan = tracker.get_plan(session=session, name=name)
+        if plan is None:
+            names = [p.name for p in tracker.list_plans(session=session)]
+            msg = (
+                f"No plan named '{name}'.{suggestion(name, names)} "
+                f"Plans: {', '.join(names) or 'none'}. See `planner plans`."
+            )
+            raise NoPlan(msg)
+        return plan
+    plan = tracker.latest_plan(session=session)
+    if plan is None:
+        raise NoPlan(NO_PLAN)
+    return plan
+
+
+def plan_id(plan: Plan) -> int:
+    assert plan.id is not None
+    return plan.id
+
+
+# --------------------------------------------------------------------------- snapshots
+
+
+def store_snapshots(session: Session, curricula: list[Curriculum], at: datetime) -> dict[str, str]:
+    """Store each curriculum (once per content); returns role id -> digest."""
+    from planner import tracker
+
+    digests = {}
+    for curriculum in curricula:
+        snapshot = snapshot_of(curriculum)
+        tracker.add_snapshot(
+            session=session,
+            digest=snapshot.digest,
+            format=FORMAT,
+            body=snapshot.body,
+            at=at,
+        )
+        _constructed.setdefault(snapshot.digest, curriculum)
+        digests[curriculum.id] = snapshot.digest
+    return digests
+
+
+def read_snapshots(session: Session, plan: Plan) -> tuple[Curriculum, ...]:
+    """The plan's curricula, one per role in ``plan.roles`` order.
+
+    Raises PlanUnreadable when a snapshot is missing, damaged or from a newer planner;
+    a plan without snapshots (from before they existed) is read from the search path.
+    """
+    from planner import tracker
+
+    digests = plan.curriculum_digests
+    if digests is None:
+        return _from_search_path(plan)
+    if not isinstance(digests, dict) or any(role not in digests for role in plan.roles):
+        raise PlanUnreadable(_unreadable(plan.name, "its list of stored curricula is damaged"))
+    wanted = [str(digests[role]) for role in plan.roles]
+    missing = [d for d in dict.fromkeys(wanted) if d not in _constructed]
+    rows = tracker.get_snapshots(session=session, digests=missing) if missing else {}
+    for digest in missing:
+        row = rows.get(digest)
+        if row is None:
+            raise PlanUnreadable(_unreadable(plan.name, "its stored curriculum is missing"))
+        _constructed[digest] = _construct(plan.name, digest, *row)
+    return tuple(_constructed[d] for d in wanted)
+
+
+def _construct(plan_name: str, digest: str, format_: int, body: str) -> Curriculum:
+    from planner.models import Curriculum, construct
+
+    if format_ > FORMAT:
+        raise PlanUnreadable(
+            _unreadable(
+                plan_name,
+                f"its curriculum was stored by a newer planner (snapshot format {format_})",
+                "Upgrade planner to read it.",
+            )
+        )
+    if digest_of(body) != digest:
+        raise PlanUnreadable(_unreadable(plan_name, "its stored curriculum is damaged"))
+    try:
+        return construct(Curriculum, json.loads(body))
+    except (ValueError, TypeError, KeyError, AttributeError, IndexError):
+        raise PlanUnreadable(_unreadable(plan_name, "its stored curriculum is damaged")) from None
+
+
+def _unreadable(plan_name: str, reason: str, fix: str = "") -> str:
+    fix = fix or (
+        "Restore the database from a backup, or re-import the plan from "
+        "`planner export json`; other plans are not affected."
+    )
+    return f"Plan '{plan_name}' cannot be read: {reason}. {fix}"
+
+
+def _from_search_path(plan: Plan) -> tuple[Curriculum, ...]:
+    from planner.curriculum import load_role
+    from planner.errors import PlannerError
+
+    try:
+        return tuple(load_role(role) for role in plan.roles)
+    except PlannerError as exc:
+        reason = f"it keeps no curriculum, and {exc.message.splitlines()[0]}"
+        fix = (
+            "Put the curriculum file back on PLANNER_CURRICULA_PATH, then run "
+            f"`planner --plan '{plan.name}' upgrade` to keep it with the plan."
+        )
+        raise PlanUnreadable(_unreadable(plan.name, reason.rstrip("."), fix)) from None
+
+
+# --------------------------------------------------------------------------- plan info
+
+
+def plan_info(session: Session, plan: Plan) -> PlanInfo:
+    """The plan's settings, its curricula and its latest re-plan; raises PlanUnreadable."""
+    from planner import tracker
+    from planner.view import PlanInfo
+
+    rebase = None
+    event = tracker.latest_plan_event(session=session, plan_id=plan_id(plan), kind="replanned")
+    if event is not None and event.on_date is not None:
+        rebase = (event.on_date, event.hours or 0.0)
+    return PlanInfo(
+        name=plan.name,
+        roles=tuple(plan.roles),
+        hours_per_week=plan.hours_per_week,
+        start=plan.start_date,
+        known_skills=tuple(plan.known_skills),
+        industry=plan.industry,
+        created_at=plan.created_at,
+        curriculum_versions=dict(plan.curriculum_versions),
+        rebase=rebase,
+        curricula=read_snapshots(session, plan),
+    )
+
+
+def load_view(*, db: str | None, plan_name: str | None, today: date) -> PlanView:
+    """The active plan as a PlanView (read-only); raises NoPlan or PlanUnreadable."""
+    from planner import tracker
+    from planner.view import view_of
+
+    database = existing_db(db)
+    with database.read() as session:
+        plan = active_plan(session, plan_name)
+        states = tracker.milestone_states(session=session, plan_id=plan_id(plan))
+        info = plan_info(session, plan)
+    return view_of(info, states, today)
+
+
+def utcnow() -> datetime:
+    """Now, in UTC."""
+    from datetime import UTC
+
+    return datetime.now(UTC)

@@ -1,0 +1,256 @@
+"""A plan as every output sees it: its settings, its roles' curricula merged, its progress
+and its dated schedule on one day. Pure data and arithmetic; no database, no files.
+
+The curricula come with the plan (``PlanInfo.curricula``, read from the snapshots the
+database keeps), so a view never depends on where the YAML files are today.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
+
+from planner.errors import Conflict, PlanUnreadable, UsageError
+from planner.rules import MAX_PLAN_YEARS, check_plan_length
+
+if TYPE_CHECKING:
+    from planner.models import Curriculum, Milestone, Project, Skill
+    from planner.scheduler import Schedule
+    from planner.tracker import MilestoneState
+
+
+@dataclass(frozen=True)
+class PlanCurriculum:
+    """The union of a plan's roles: shared milestones appear (and count) once."""
+
+    roles: tuple[Curriculum, ...]
+    milestones: tuple[Milestone, ...]
+    skills: dict[str, Skill]
+    projects: tuple[Project, ...]
+    serves: dict[str, tuple[str, ...]]  # milestone id -> ids of the roles it serves
+
+    @property
+    def by_id(self) -> dict[str, Milestone]:
+        return {m.id: m for m in self.milestones}
+
+
+def merge_roles(roles: list[Curriculum]) -> PlanCurriculum:
+    milestones: dict[str, Milestone] = {}
+    skills: dict[str, Skill] = {}
+    projects: dict[str, Project] = {}
+    serves: dict[str, list[str]] = {}
+    for role in roles:
+        for milestone in role.milestones:
+            milestones.setdefault(milestone.id, milestone)
+            serves.setdefault(milestone.id, []).append(role.id)
+        for skill in role.skills:
+            skills.setdefault(skill.id, skill)
+        for project in role.projects:
+            projects.setdefault(project.id, project)
+    return PlanCurriculum(
+        roles=tuple(roles),
+        milestones=tuple(milestones.values()),
+        skills=skills,
+        projects=tuple(projects.values()),
+        serves={k: tuple(v) for k, v in serves.items()},
+    )
+
+
+@dataclass(frozen=True)
+class PlanInfo:
+    """A plan's settings with the curricula it keeps (one resolved Curriculum per role,
+    in ``roles`` order) and its latest re-plan, if any."""
+
+    name: str
+    roles: tuple[str, ...]
+    hours_per_week: float
+    start: date
+    known_skills: tuple[str, ...]
+    industry: str | None
+    created_at: datetime
+    curriculum_versions: dict[str, int]
+    rebase: tuple[date, float] | None = None  # (day re-planned, hours done then)
+    curricula: tuple[Curriculum, ...] = field(default=(), repr=False)
+
+
+@dataclass(frozen=True)
+class PlanView:
+    """Everything any output needs about one plan on one day."""
+
+    plan: PlanInfo
+    curriculum: PlanCurriculum
+    states: dict[str, MilestoneState]
+    schedule: Schedule
+    today: date
+
+    def state_of(self, milestone_id: str) -> str:
+        """pending, done, skipped (by choice) or known (skipped as known)."""
+        if milestone_id in self.schedule.skipped_known:
+            return "known"
+        if milestone_id in self.schedule.skipped:
+            return "skipped"
+        state = self.states.get(milestone_id)
+        return "done" if state is not None and state.kind == "done" else "pending"
+
+    def done_on(self, milestone_id: str) -> date | None:
+        state = self.states.get(milestone_id)
+        if state is None or state.kind != "done":
+            return None
+        return state.on_date or state.at.date()
+
+
+def build_view(plan: PlanInfo, states: dict[str, MilestoneState], today: date) -> PlanView:
+    """The plan's schedule on ``today`` from its own curricula and its milestone states.
+
+    Raises ScheduleError (from the scheduler) when the schedule cannot be built, e.g. it
+    would run past the last date the calendar can hold.
+    """
+    from planner.scheduler import Learner, Progress, Task, build_schedule
+
+    if len(plan.curricula) != len(plan.roles):
+        msg = f"plan {plan.name!r} has {len(plan.roles)} roles but {len(plan.curricula)} curricula"
+        raise ValueError(msg)
+    curriculum = merge_roles(list(plan.curricula))
+    known = curriculum.by_id
+    done = {
+        mid: (s.on_date or s.at.date())
+        for mid, s in states.items()
+        if s.kind == "done" and mid in known
+    }
+    skipped = frozenset(mid for mid, s in states.items() if s.kind == "skipped" and mid in known)
+    tasks = [
+        Task(id=m.id, hours=m.hours, requires=tuple(m.requires), skills=tuple(m.skills))
+        for m in curriculum.milestones
+    ]
+    schedule = build_schedule(
+        tasks,
+        Learner(
+            hours_per_week=plan.hours_per_week,
+            start=plan.start,
+            known_skills=frozenset(plan.known_skills),
+        ),
+        Progress(done=done, skipped=skipped),
+        today,
+    )
+    if plan.rebase is not None:
+        schedule = rebase(
+            schedule,
+            start=plan.start,
+            hours_per_week=plan.hours_per_week,
+            since=plan.rebase[0],
+            hours_done_then=plan.rebase[1],
+            today=today,
+        )
+    return PlanView(plan=plan, curriculum=curriculum, states=states, schedule=schedule, today=today)
+
+
+@dataclass(frozen=True)
+class PlanSummary:
+    """One row of ``planner plans`` / ``planner team``: a plan that could be read has a
+    ``view``; one that could not has ``problem`` (why, and what to do) instead."""
+
+    name: str
+    roles: tuple[str, ...]
+    active: bool
+    view: PlanView | None
+    last_activity: datetime | None
+    problem: str | None = None
+
+
+ON_TRACK_HOURS = 1.0
+
+
+def pace_of(hours_behind: float) -> str:
+    """hours_behind: float (negative when ahead) -> "behind", "ahead" or "on track"."""
+    if hours_behind > ON_TRACK_HOURS:
+        return "behind"
+    if hours_behind < -ON_TRACK_HOURS:
+        return "ahead"
+    return "on track"
+
+
+def percent(part: float, whole: float) -> float:
+    return round(100.0 * part / whole, 1) if whole else 100.0
+
+
+def rebase(
+    schedule: Schedule,
+    *,
+    start: date,
+    hours_per_week: float,
+    since: date,
+    hours_done_then: float,
+    today: date,
+) -> Schedule:
+    """Measure pace against the plan as re-planned on ``since`` rather than the original.
+
+    From the re-plan on, the plan expects ``hours_done_then`` plus ``hours_per_week``
+    a week, and its planned finish is when the hours left then would be done.
+    """
+    total = schedule.hours_total
+    days = max((today - since).days, 0)
+    planned = min(total, hours_done_then + hours_per_week * days / 7)
+    left = max(total - hours_done_then, 0.0)
+    first_week = max((since - start).days // 7, 0)  # 0-based week of the re-plan
+    weeks = math.ceil(left / hours_per_week - 1e-9) if left else 0
+    finish = start + timedelta(days=7 * (first_week + max(weeks, 1)) - 1)
+    return dataclasses.replace(
+        schedule,
+        hours_planned_to_date=planned,
+        hours_behind=planned - schedule.hours_done,
+        planned_finish=finish,
+    )
+
+
+def view_of(info: PlanInfo, states: dict[str, MilestoneState], today: date) -> PlanView:
+    """build_view, with a schedule that cannot be built reported as an unreadable plan."""
+    from planner.scheduler import ScheduleError
+
+    try:
+        return build_view(info, states, today)
+    except ScheduleError as exc:
+        msg = (
+            f"Plan '{info.name}' cannot be scheduled: {exc}. Delete it with "
+            f"`planner delete-plan '{info.name}'`; other plans are not affected."
+        )
+        raise PlanUnreadable(msg) from None
+
+
+def check_roles(curricula_: list[Curriculum]) -> None:
+    """Roles planned together must agree on every milestone they share: the same id with
+    different content is a Conflict naming both roles."""
+    seen: dict[str, tuple[str, object]] = {}
+    for role in curricula_:
+        for m in role.milestones:
+            first = seen.setdefault(m.id, (role.id, m))
+            if first[1] != m:
+                msg = (
+                    f"Milestone '{m.id}' is defined differently in {first[0]} and {role.id}; "
+                    "a plan can hold only one. Rename it in your curriculum file (ids are "
+                    "shared only when the milestone is the same)."
+                )
+                raise Conflict(msg)
+
+
+def checked_view(
+    info: PlanInfo, states: dict[str, MilestoneState], today: date
+) -> tuple[PlanView, list[str]]:
+    """The complete schedule of a plan about to be written, with warnings, or a
+    UsageError: a plan is stored only once it is known to be readable later."""
+    from planner.scheduler import ScheduleTooLong
+
+    try:
+        view = build_view(info, states, today)
+    except ScheduleTooLong as exc:
+        years = exc.weeks * 7 / 365.25
+        msg = (
+            f"At {info.hours_per_week:g} h/week the plan would take {years:,.0f} years; a "
+            f"plan may run at most {MAX_PLAN_YEARS} years. Give more --hours-per-week."
+        )
+        raise UsageError(msg) from None
+    s = view.schedule
+    finish = max(s.projected_finish, s.planned_finish)
+    return view, check_plan_length(info.start, finish, info.hours_per_week)
