@@ -403,21 +403,3 @@ def upgrade(
         tracker.touch_plan(session=session, plan=plan, at=now)
     result.applied = True
     return result
-
-
-def newer_curricula(info: PlanInfo) -> list[tuple[str, int, int]]:
-    """Roles whose curriculum on the search path has a higher version than the plan's:
-    ``(role, version kept, version available)``. Never raises: a missing or broken file
-    simply offers nothing."""
-    from planner.curriculum import load_role
-    from planner.errors import PlannerError
-
-    newer = []
-    for kept in info.curricula:
-        try:
-            now = load_role(kept.id)
-        except PlannerError:
-            continue
-        if any(v > kept.versions.get(cid, 0) for cid, v in now.versions.items()):
-            newer.append((kept.id, kept.version, now.version))
-    return newer

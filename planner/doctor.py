@@ -71,9 +71,8 @@ def check(db: str | None) -> list[Finding]:
 
 def _check_plan(session: Session, plan: Plan) -> list[Finding]:
     from planner import tracker
-    from planner.amend import newer_curricula
     from planner.errors import PlannerError
-    from planner.store import plan_info
+    from planner.store import newer_curricula, plan_info
     from planner.view import merge_roles, view_of
 
     assert plan.id is not None

@@ -150,9 +150,8 @@ def status(ctx: typer.Context, json_: JsonOption = False) -> None:
 
     Example: planner status --json | jq .pace
     """
-    from planner.amend import newer_curricula
     from planner.status import status_data
-    from planner.store import load_view
+    from planner.store import load_view, newer_curricula
 
     st = state(ctx)
     view = load_view(db=st.db, plan_name=st.plan_name, today=date.today())
