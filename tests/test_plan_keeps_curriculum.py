@@ -428,3 +428,22 @@ def test_every_exit_code_in_the_readme_is_what_the_commands_return(
         assert result.exit_code == code, (code, codes[code], result.stdout, result.stderr)
         if code >= 2:
             one_error_line(result.stderr)
+
+
+def test_a_role_added_from_a_file_stays_after_the_file_is_gone(cli: Run, tmp_path: Path) -> None:
+    assert cli("start", "ai-architect").exit_code == 0
+    assert cli("done", "python-programming").exit_code == 0
+    path = role_file(tmp_path / "mine")
+    added = cli("add-role", str(path))
+    assert added.exit_code == 0, added.stderr
+    path.unlink()
+    forget()
+    status = cli("status", "--json")
+    assert status.exit_code == 0, status.stderr
+    data = json.loads(status.stdout)
+    assert data["roles"] == ["ai-architect", "data-analyst"]
+    assert data["progress"]["milestones_done"] == 1
+    assert [e["kind"] for e in json.loads(cli("log", "--json").stdout)["events"]] == [
+        "done",
+        "role-added",
+    ]
