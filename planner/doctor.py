@@ -109,13 +109,13 @@ def _check_plan(session: Session, plan: Plan) -> list[Finding]:
                 "returns; `planner log` shows them",
             )
         )
-    for role, kept, available in newer_curricula(info):
+    for role, files in newer_curricula(info):
+        changed = ", ".join(f"{cid} {kept} -> {now}" for cid, kept, now in files)
         findings.append(
             Finding(
                 "info",
                 subject,
-                f"a newer {role} curriculum is available (version {available}; the plan "
-                f"keeps {kept})",
+                f"a newer {role} curriculum is available ({changed})",
                 f"`planner --plan '{plan.name}' upgrade --dry-run` shows what would change",
             )
         )

@@ -214,10 +214,10 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def newer_curricula(info: PlanInfo) -> list[tuple[str, int, int]]:
-    """Roles whose curriculum on the search path has a higher version than the plan's:
-    ``(role, version kept, version available)``. Never raises: a missing or broken file
-    simply offers nothing."""
+def newer_curricula(info: PlanInfo) -> list[tuple[str, list[tuple[str, int, int]]]]:
+    """Roles whose curriculum on the search path has a file with a higher version than
+    the plan keeps: ``(role, [(file id, version kept, version available), ...])``. Never
+    raises: a missing or broken file simply offers nothing."""
     from planner.curriculum import load_role
     from planner.errors import PlannerError
 
@@ -227,6 +227,11 @@ def newer_curricula(info: PlanInfo) -> list[tuple[str, int, int]]:
             now = load_role(kept.id)
         except PlannerError:
             continue
-        if any(v > kept.versions.get(cid, 0) for cid, v in now.versions.items()):
-            newer.append((kept.id, kept.version, now.version))
+        files = [
+            (cid, kept.versions.get(cid, 0), version)
+            for cid, version in now.versions.items()
+            if version > kept.versions.get(cid, 0)
+        ]
+        if files:
+            newer.append((kept.id, files))
     return newer

@@ -162,14 +162,14 @@ def test_upgrade_shows_then_applies_a_newer_curriculum_keeping_every_event(
     forget()
 
     status = cli("status")
-    assert "A newer data-analyst curriculum is available (version 2" in status.stdout
+    assert "A newer data-analyst curriculum is available (data-analyst 1 -> 2)" in status.stdout
     _, events_before = db_rows(planner_home)
 
     dry = cli("upgrade", "--dry-run")
     assert dry.exit_code == 0, dry.stderr
-    assert "data-analyst: version 1 -> 2" in dry.stdout
+    assert "data-analyst: data-analyst 1 -> 2" in dry.stdout
     assert "+ team-dashboard: A dashboard for a team, 12 h" in dry.stdout
-    assert "- first-dashboard: A first dashboard, 12 h (your 1 events on it are kept)" in (
+    assert "- first-dashboard: A first dashboard, 12 h (your 1 event on it kept)" in (
         dry.stdout
     )
     assert "Nothing was changed" in dry.stdout

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from planner.cli.output import echo_json, echo_warnings, hours
+from planner.cli.output import echo_json, echo_warnings, hours, wrap
 from planner.cli.state import state
 
 
@@ -160,39 +160,56 @@ def upgrade(
         return
     for role in result.missing:
         typer.echo(
-            f"No curriculum for {role} on the curricula path; the plan keeps its own. "
-            f"Give the file to move to a new one: `planner upgrade FILE.yaml`.",
+            wrap(
+                "",
+                f"No curriculum for {role} on the curricula path; the plan keeps its own. "
+                "Give the file to move to a new one: `planner upgrade FILE.yaml`.",
+            ),
             err=True,
         )
     if not result.changed:
         typer.echo(f"Plan '{result.plan}' already has the newest curricula for its roles.")
         return
     for r in result.roles:
-        before = r.old_versions.get(r.role, "?")
-        after = r.new_versions.get(r.role, "?")
-        typer.secho(f"{r.role}: version {before} -> {after} ({r.source})", bold=True)
+        files = sorted(set(r.old_versions) | set(r.new_versions))
+        moved = [
+            f"{cid} {r.old_versions.get(cid, '-')} -> {r.new_versions.get(cid, '-')}"
+            for cid in files
+            if r.old_versions.get(cid) != r.new_versions.get(cid)
+        ]
+        what = ", ".join(moved) or "changed without a new version number"
+        typer.secho(wrap("", f"{r.role}: {what} (from {r.source})"), bold=True)
     lines = [
-        *(f"  + {i}: {t}, {hours(h)} h" for i, t, h in result.added),
+        *(f"+ {i}: {t}, {hours(h)} h" for i, t, h in result.added),
         *(
-            f"  - {i}: {t}, {hours(h)} h" + (f" (your {n} events on it are kept)" if n else "")
+            f"- {i}: {t}, {hours(h)} h"
+            + (f" (your {n} event{'s' if n != 1 else ''} on it kept)" if n else "")
             for i, t, h, n in result.removed
         ),
-        *(f"  ~ {i}: renamed '{a}' -> '{b}'" for i, a, b in result.retitled),
-        *(f"  ~ {i}: {hours(a)} h -> {hours(b)} h" for i, a, b in result.hours),
-        *(
-            f"  ~ {i}: requires {', '.join(a) or 'nothing'} -> {', '.join(b) or 'nothing'}"
-            for i, a, b in result.requires
-        ),
+        *(f"~ {i}: renamed '{a}' -> '{b}'" for i, a, b in result.retitled),
+        *(f"~ {i}: {hours(a)} h -> {hours(b)} h" for i, a, b in result.hours),
+        *(f"~ {i}: requires {_requires_change(a, b)}" for i, a, b in result.requires),
     ]
     if result.other:
-        lines.append(f"  ~ text or resources changed: {', '.join(result.other)}")
-    for line in lines or ["  (no milestone changes)"]:
-        typer.echo(line)
+        lines.append(f"~ text or resources changed: {', '.join(result.other)}")
+    for line in lines or ["(no milestone changes)"]:
+        typer.echo(wrap("  ", line, "      "))
     typer.echo(
-        f"Total {hours(result.hours_before)} h -> {hours(result.hours_after)} h; projected "
-        f"finish {result.finish_before} -> {result.finish_after}."
+        wrap(
+            "",
+            f"Total {hours(result.hours_before)} h -> {hours(result.hours_after)} h; projected "
+            f"finish {result.finish_before} -> {result.finish_after}.",
+        )
     )
     if dry_run:
         typer.echo("Nothing was changed (--dry-run). Run `planner upgrade` to apply it.")
     else:
         typer.echo(f"Upgraded plan '{result.plan}'; the change is in `planner log`.")
+
+
+def _requires_change(before: list[str], after: list[str]) -> str:
+    """``+new -old`` prerequisites, or the new order when only the order changed."""
+    parts = [f"+{r}" for r in after if r not in before] + [
+        f"-{r}" for r in before if r not in after
+    ]
+    return " ".join(parts) or f"in the order {', '.join(after)}"

@@ -52,3 +52,18 @@ def echo_warnings(warnings: list[str] | tuple[str, ...]) -> None:
     """Each warning as one ``Warning: ...`` line on stderr (the command still succeeds)."""
     for warning in warnings:
         typer.echo(f"Warning: {warning}", err=True)
+
+
+def wrap(label: str, text: str, indent: str | None = None) -> str:
+    """``text`` wrapped to the terminal width, after ``label`` and indented under it."""
+    import shutil
+    import textwrap
+
+    width = max(shutil.get_terminal_size((100, 24)).columns, 60)
+    return textwrap.fill(
+        " ".join(text.split()),
+        width=width,
+        initial_indent=label,
+        subsequent_indent=indent if indent is not None else " " * len(label),
+        break_on_hyphens=False,
+    )

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from planner.cli.output import bar, echo_json, echo_table, echo_warnings, hours
+from planner.cli.output import bar, echo_json, echo_table, echo_warnings, hours, wrap
 from planner.cli.state import state
 
 if TYPE_CHECKING:
@@ -157,8 +157,11 @@ def status(ctx: typer.Context, json_: JsonOption = False) -> None:
     view = load_view(db=st.db, plan_name=st.plan_name, today=date.today())
     data = status_data(view)
     data["updates"] = [
-        {"role": role, "version": kept, "available": available}
-        for role, kept, available in newer_curricula(view.plan)
+        {
+            "role": role,
+            "files": [{"id": f, "version": kept, "available": now} for f, kept, now in files],
+        }
+        for role, files in newer_curricula(view.plan)
     ]
     if json_:
         echo_json(data)
@@ -198,11 +201,14 @@ def status(ctx: typer.Context, json_: JsonOption = False) -> None:
         typer.echo(f"Skipped by you: {', '.join(i['id'] for i in data['skipped'])}")
     _echo_week(view, view.schedule.current_week)
     for update in data["updates"]:
-        typer.echo(
-            f"\nA newer {update['role']} curriculum is available (version {update['available']}; "
-            f"this plan keeps {update['version']}): `planner upgrade --dry-run` shows what "
-            "would change."
+        changed = ", ".join(
+            f"{f['id']} {f['version']} -> {f['available']}" for f in update["files"]
         )
+        text = (
+            f"A newer {update['role']} curriculum is available ({changed}): "
+            "`planner upgrade --dry-run` shows what would change."
+        )
+        typer.echo("\n" + wrap("", text))
     if data["pace"]["hours_behind"] > view.plan.hours_per_week:
         typer.echo(
             "\nYou are more than a week of hours behind: the finish date has moved. "
@@ -237,24 +243,10 @@ def next_(ctx: typer.Context, json_: JsonOption = False) -> None:
         if item["continued"] or item["continues"]:
             note = f" of {hours(item['hours'])} h" + (" (continues)" if item["continues"] else "")
         typer.echo(f"\n{item['id']}: {item['title']}, {hours(item['hours_this_week'])} h{note}")
-        typer.echo(_wrap("  Why:       ", item["summary"]))
-        typer.echo(_wrap("  Done when: ", item["done_when"]))
+        typer.echo(wrap("  Why:       ", item["summary"]))
+        typer.echo(wrap("  Done when: ", item["done_when"]))
         first = item["resources"][0]
         typer.echo(f"  Start:     {first['title']} ({first['kind']}) {first['url']}")
-
-
-def _wrap(label: str, text: str) -> str:
-    """Wrap ``text`` to the terminal, indented under ``label``."""
-    import shutil
-    import textwrap
-
-    width = max(shutil.get_terminal_size((100, 24)).columns, 60)
-    return textwrap.fill(
-        " ".join(text.split()),
-        width=width,
-        initial_indent=label,
-        subsequent_indent=" " * len(label),
-    )
 
 
 # --------------------------------------------------------------------------- recording
