@@ -47,33 +47,29 @@ def add_role(
 
     added = load_role(role)
     database = existing_db(db)
-    with database.read() as session:
+    now = utcnow()
+    # One write transaction from reading the plan to recording the change, so two
+    # processes adding different roles at once both land (SQLite: BEGIN IMMEDIATE).
+    with database.write() as session:
         plan = active_plan(session, plan_name)
         info = plan_info(session, plan)
         states = tracker.milestone_states(session=session, plan_id=plan_id(plan))
-    if added.id in info.roles:
-        msg = f"Plan '{info.name}' already includes {added.id}."
-        raise Conflict(msg)
-    curricula = [*info.curricula, added]
-    check_roles(curricula)
-    new_info = _replace_info(
-        info,
-        roles=(*info.roles, added.id),
-        curricula=tuple(curricula),
-        curriculum_versions={**info.curriculum_versions, **added.versions},
-    )
-    view, warnings = checked_view(new_info, states, today)
-
-    now = utcnow()
-    with database.write() as session:
-        plan = active_plan(session, info.name)
-        if added.id in plan.roles:  # added by another process meanwhile
+        if added.id in info.roles:
             msg = f"Plan '{info.name}' already includes {added.id}."
             raise Conflict(msg)
-        digests = dict(plan.curriculum_digests or {})
-        digests.update(store_snapshots(session, [added], now))
+        curricula = [*info.curricula, added]
+        check_roles(curricula)
+        new_info = _replace_info(
+            info,
+            roles=(*info.roles, added.id),
+            curricula=tuple(curricula),
+            curriculum_versions={**info.curriculum_versions, **added.versions},
+        )
+        view, warnings = checked_view(new_info, states, today)  # raises before any write
         if plan.curriculum_digests is None:  # a plan from before snapshots: keep them all now
             digests = store_snapshots(session, curricula, now)
+        else:
+            digests = {**plan.curriculum_digests, **store_snapshots(session, [added], now)}
         tracker.update_plan(
             session=session,
             plan=plan,

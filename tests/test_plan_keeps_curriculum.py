@@ -169,9 +169,7 @@ def test_upgrade_shows_then_applies_a_newer_curriculum_keeping_every_event(
     assert dry.exit_code == 0, dry.stderr
     assert "data-analyst: data-analyst 1 -> 2" in dry.stdout
     assert "+ team-dashboard: A dashboard for a team, 12 h" in dry.stdout
-    assert "- first-dashboard: A first dashboard, 12 h (your 1 event on it kept)" in (
-        dry.stdout
-    )
+    assert "- first-dashboard: A first dashboard, 12 h (your 1 event on it kept)" in (dry.stdout)
     assert "Nothing was changed" in dry.stdout
     assert db_rows(planner_home)[1] == events_before
 
@@ -447,3 +445,34 @@ def test_a_role_added_from_a_file_stays_after_the_file_is_gone(cli: Run, tmp_pat
         "done",
         "role-added",
     ]
+
+
+@pytest.mark.slow
+def test_four_processes_adding_different_roles_at_once_all_land(
+    cli: Run, tmp_path: Path, planner_home: Path
+) -> None:
+    import os
+    import subprocess
+    import sys
+
+    assert cli("start", "ai-architect").exit_code == 0
+    files = [role_file(tmp_path / "roles", role_id=f"analyst-{n}") for n in range(4)]
+    env = {**os.environ, "PLANNER_HOME": str(planner_home)}
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-m", "planner", "add-role", str(path)],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for path in files
+    ]
+    for process in processes:
+        _, stderr = process.communicate(timeout=120)
+        assert process.returncode == 0, stderr
+    forget()
+    roles = json.loads(cli("status", "--json").stdout)["roles"]
+    assert sorted(roles) == ["ai-architect", *(f"analyst-{n}" for n in range(4))]
+    kinds = [e["kind"] for e in json.loads(cli("log", "--json").stdout)["events"]]
+    assert kinds == ["role-added"] * 4
