@@ -127,7 +127,7 @@ def m002_curriculum_snapshots(conn: sa.Connection) -> None:
                     sa.text(
                         "INSERT INTO curriculum_snapshot (digest, format, body, created_at) "
                         "VALUES (:d, :f, :b, :t)"
-                    ),
+                    ).bindparams(sa.bindparam("t", type_=sa.DateTime(timezone=True))),
                     {"d": snap.digest, "f": FORMAT, "b": snap.body, "t": now},
                 )
                 stored.add(snap.digest)

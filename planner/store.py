@@ -160,7 +160,9 @@ def _from_search_path(plan: Plan) -> tuple[Curriculum, ...]:
     try:
         return tuple(load_role(role) for role in plan.roles)
     except PlannerError as exc:
-        reason = f"it keeps no curriculum, and {exc.message.splitlines()[0]}"
+        problems = getattr(exc, "problems", None)
+        first = problems[0] if problems else exc.message.splitlines()[0]
+        reason = f"it keeps no curriculum, and {first}"
         fix = (
             "Put the curriculum file back on PLANNER_CURRICULA_PATH, then run "
             f"`planner --plan '{plan.name}' upgrade` to keep it with the plan."

@@ -482,7 +482,7 @@ def _states(events: list[ExportEvent]) -> dict[str, MilestoneState]:
 
 
 def _check_plan(
-    document: ExportDocument, index: int, plan: ExportPlan, now: datetime
+    document: ExportDocument, index: int, plan: ExportPlan, now: datetime, today: date
 ) -> tuple[list[Curriculum], list[str]]:
     """Every rule a plan made by the commands meets, and its complete schedule built:
     an imported plan is stored only once it is known to be readable."""
@@ -491,18 +491,20 @@ def _check_plan(
     from planner import rules
     from planner.view import PlanInfo, check_roles, checked_view
 
-    today = now.date()
+    # The file may come from a machine up to a day ahead (another time zone): a date is
+    # in the future only when it is after tomorrow here.
+    latest = today + timedelta(days=1)
     where = f"$.plans[{index}]"
     try:
         warnings = rules.check_start(plan.start_date, today, what=f"{where}.start_date")
         for j, event in enumerate(plan.events):
-            if event.on_date is not None:
-                rules.check_work_day(
-                    event.on_date,
-                    start=plan.start_date,
-                    today=today,
-                    what=f"{where}.events[{j}].on_date",
-                )
+            what = f"{where}.events[{j}].on_date"
+            if event.kind not in PLAN_KINDS and event.on_date is not None:
+                rules.check_work_day(event.on_date, start=plan.start_date, today=latest, what=what)
+            elif event.on_date is not None and event.on_date > latest:
+                # a change to the plan is dated the day it was made, even before the start
+                msg = f"{what} {event.on_date.isoformat()} is in the future."
+                raise UsageError(msg)
             if event.at > now + timedelta(days=1):
                 msg = f"{where}.events[{j}].at {format_timestamp(event.at)} is in the future."
                 raise UsageError(msg)
@@ -534,13 +536,19 @@ def _check_plan(
 
 
 def import_document(
-    *, db: str | None, path: Path, now: datetime, new_name: str | None = None
+    *,
+    db: str | None,
+    path: Path,
+    now: datetime,
+    new_name: str | None = None,
+    today: date | None = None,
 ) -> ImportResult:
     """Add every plan in the file, with its history and curricula, in one transaction;
     never deletes.
 
     The whole file is checked (format, dates, curricula, each plan's complete schedule)
-    before the database is opened (or created). Raises UsageError, NotFound, PlanExists.
+    before the database is opened (or created). ``today`` is the local date (default:
+    ``now`` in the local time zone). Raises UsageError, NotFound, PlanExists.
     """
     from planner import tracker
     from planner.store import open_db, store_snapshots
@@ -561,7 +569,8 @@ def import_document(
             raise UsageError(msg) from None
         plans = [plans[0].model_copy(update={"name": new_name})]
 
-    checked = [_check_plan(document, i, plan, now) for i, plan in enumerate(plans)]
+    today = today or now.astimezone().date()
+    checked = [_check_plan(document, i, plan, now, today) for i, plan in enumerate(plans)]
     database: Database = open_db(db)
     imported = []
     with database.write() as session:

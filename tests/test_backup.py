@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import hashlib
 import json
 import os
 import re
+import shutil
 import sqlite3
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -21,13 +23,18 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from planner import backup, tracker
+from planner import rules, tracker, transfer
+from planner.curriculum import resolve_file
 from planner.db import open_database
+from planner.models import Curriculum
+from planner.store import store_snapshots
 from tests.conftest import FIXTURE_CURRICULA, Run
 
 TODAY = date.today()
 TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$")
-NOW = datetime(2026, 3, 1, 12, 0, 0, 123456, tzinfo=UTC)
+DIGEST = re.compile(r"^[0-9a-f]{64}$")
+EXPORTED_AT = datetime(2026, 3, 1, 12, 0, 0, 123456, tzinfo=UTC)  # the export's own stamp
+NOW = datetime.now(UTC)  # when the imports in process happen
 
 
 @pytest.fixture(autouse=True)
@@ -42,6 +49,17 @@ def export_all(cli: Run, *db: str) -> dict[str, Any]:
     data: dict[str, Any] = json.loads(result.stdout)
     del data["exported_at"]
     return data
+
+
+def table_rows(path: Path) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every planner table (schema version, plans, events, snapshots)."""
+    if not path.exists():
+        return {}
+    with contextlib.closing(sqlite3.connect(path)) as conn:
+        return {
+            table: conn.execute(f"SELECT * FROM {table} ORDER BY 1").fetchall()  # noqa: S608
+            for table in ("planner_migration", "plan", "event", "curriculum_snapshot")
+        }
 
 
 def one_error_line(result: Any) -> str:
@@ -77,8 +95,8 @@ def test_cli_round_trip_is_exact(cli: Run, tmp_path: Path) -> None:
 
     text = first.read_text(encoding="utf-8")
     data = json.loads(text)
-    assert list(data) == ["format", "version", "exported_at", "plans"]
-    assert (data["format"], data["version"]) == ("planner-export", 1)
+    assert list(data) == ["format", "version", "exported_at", "curricula", "plans"]
+    assert (data["format"], data["version"]) == ("planner-export", 2)
     assert [p["name"] for p in data["plans"]] == ["tiny-role", "zweiter Plan ✨"]
     plan = data["plans"][0]
     assert list(plan) == [
@@ -91,8 +109,25 @@ def test_cli_round_trip_is_exact(cli: Run, tmp_path: Path) -> None:
         "industry",
         "created_at",
         "last_used_at",
+        "curriculum_digests",
         "events",
     ]
+    # both plans keep the same curriculum: it is in the file once, under its SHA-256
+    (digest,) = data["curricula"]
+    assert DIGEST.match(digest)
+    assert [p["curriculum_digests"] for p in data["plans"]] == [{"tiny-role": digest}] * 2
+    kept = data["curricula"][digest]
+    assert (kept["id"], kept["kind"], kept["version"]) == ("tiny-role", "role", 2)
+    assert kept["versions"] == {"tiny-base": 1, "tiny-role": 2}
+    assert kept["sources"] == {"tiny-base": "tiny-base.yaml", "tiny-role": "tiny-role.yaml"}
+    assert [m["id"] for m in kept["milestones"]] == [
+        "python-basics",
+        "stats-basics",
+        "first-model",
+        "deploy-model",
+    ]
+    body = json.dumps(kept, ensure_ascii=False, separators=(",", ":"))
+    assert hashlib.sha256(body.encode()).hexdigest() == digest
     assert plan["known_skills"] == ["python"]
     assert [(e["kind"], e["milestone_id"]) for e in plan["events"]] == [
         ("done", "stats-basics"),
@@ -147,13 +182,23 @@ def test_export_without_a_database(cli: Run, planner_home: Path) -> None:
 
 
 def test_the_format_covers_every_stored_column() -> None:
-    """A column added to the tables must be added to the export too (and to its version)."""
-    assert set(tracker.Plan.model_fields) - {"id"} == set(backup.ExportPlan.model_fields) - {
+    """A column added to the tables must be added to the export too (and to its version).
+    A snapshot is exported as its curriculum under its digest; its format and when it was
+    stored belong to the database it is in."""
+    assert set(tracker.Plan.model_fields) - {"id"} == set(transfer.ExportPlan.model_fields) - {
         "events"
     }
     assert set(tracker.Event.model_fields) - {"id", "plan_id"} == set(
-        backup.ExportEvent.model_fields
+        transfer.ExportEvent.model_fields
     )
+    assert set(tracker.CurriculumSnapshot.model_fields) == {
+        "digest",
+        "format",
+        "body",
+        "created_at",
+    }
+    assert "curricula" in transfer.ExportDocument.model_fields
+    assert transfer.VERSION == 2
 
 
 # --------------------------------------------------------------------------- property
@@ -178,27 +223,65 @@ NAME = (
     .filter(bool)
 )
 MILESTONE = st.sampled_from(["python-basics", "stats-basics", "first-model", "ünï-milestone"])
+# Moments up to the import's NOW and days an import accepts (seen from NOW's date).
 MOMENT = st.datetimes(
-    min_value=datetime(1970, 1, 1), max_value=datetime(2200, 1, 1), timezones=st.just(UTC)
+    min_value=datetime(1970, 1, 1),
+    max_value=NOW.replace(tzinfo=None),
+    timezones=st.just(UTC),
 )
-DAY = st.dates(min_value=date(1970, 1, 1), max_value=date(2200, 1, 1))
+LOWEST_START, HIGHEST_START = rules.start_bounds(NOW.date())
 HOURS = st.one_of(st.none(), st.floats(min_value=0, max_value=1e6, allow_nan=False))
 
 
+def between(first: date, last: date) -> st.SearchStrategy[date]:
+    return st.dates(min_value=first, max_value=last)
+
+
+def _tiny_editions() -> dict[str, list[Curriculum]]:
+    """Curricula a generated plan can keep: tiny-role as on disk, another edition of it
+    that is on no disk, and c-role (tiny-base's milestones only), by role id."""
+    tiny = resolve_file(FIXTURE_CURRICULA / "tiny-role.yaml")
+    data = tiny.model_dump()
+    edition = Curriculum.model_validate(
+        {**data, "title": "Tiny Role — édition ✓", "version": 7, "summary": "Another one."}
+    )
+    c_role = Curriculum.model_validate(
+        {
+            **data,
+            "id": "c-role",
+            "versions": {"tiny-base": 1, "c-role": 1},
+            "sources": {"tiny-base": "/a/tiny-base.yaml", "c-role": "/b/c-role.yaml"},
+            "milestones": data["milestones"][:2],
+            "projects": [],
+        }
+    )
+    return {"tiny-role": [tiny, edition], "c-role": [c_role]}
+
+
+EDITIONS = _tiny_editions()
+
+
 @st.composite
-def operation(draw: st.DrawFn) -> list[dict[str, Any]]:
-    """One thing a learner does, as the events it records."""
+def operation(draw: st.DrawFn, start: date) -> list[dict[str, Any]]:
+    """One thing a learner does, as the events it records (work from ``start`` to today;
+    none for a plan that has not started yet)."""
+    today = NOW.date()
     what = draw(st.sampled_from(["cycle", "skip", "note", "plan"]))
+    if what == "cycle" and start > today:
+        what = "skip"
     milestone = draw(MILESTONE)
 
     def event(kind: str, milestone_id: str = milestone, **extra: Any) -> dict[str, Any]:
         fields = {"on_date": None, "hours": None, "note": None, **extra}
         return {"kind": kind, "milestone_id": milestone_id, "at": draw(MOMENT), **fields}
 
+    def day() -> date | None:
+        return draw(between(start, today)) if start <= today else None
+
     if what == "cycle":  # done / undone, possibly many times, maybe left done
         events = []
         for _ in range(draw(st.integers(1, 6))):
-            events.append(event("done", on_date=draw(DAY), hours=draw(HOURS), note=draw(NOTE)))
+            events.append(event("done", on_date=day(), hours=draw(HOURS), note=draw(NOTE)))
             events.append(event("undone"))
         return events[: len(events) - draw(st.integers(0, 1))]
     if what == "skip":
@@ -207,25 +290,27 @@ def operation(draw: st.DrawFn) -> list[dict[str, Any]]:
     if what == "note":
         return [event("note", note=draw(st.one_of(TEXT, st.sampled_from(NOTES))))]
     kind = draw(st.sampled_from(tracker.PLAN_KINDS))
-    return [event(kind, "", hours=draw(HOURS), note=draw(NOTE))]
+    return [event(kind, "", on_date=day(), hours=draw(HOURS), note=draw(NOTE))]
 
 
 @st.composite
 def plan_history(draw: st.DrawFn, name: str) -> dict[str, Any]:
-    roles = draw(st.lists(st.sampled_from(["tiny-role", "rôle-b", "c"]), min_size=1, unique=True))
+    roles = draw(st.lists(st.sampled_from(sorted(EDITIONS)), min_size=1, unique=True))
+    start = draw(between(LOWEST_START, HIGHEST_START))
     return {
         "name": name,
         "roles": roles,
+        "curricula": [draw(st.sampled_from(EDITIONS[role])) for role in roles],
         "curriculum_versions": draw(
             st.dictionaries(st.sampled_from(["tiny-role", "tiny-base", "zz"]), st.integers(0, 99))
         ),
-        "hours_per_week": draw(st.floats(min_value=0.01, max_value=80)),
-        "start_date": draw(DAY),
+        "hours_per_week": draw(st.floats(min_value=0.1, max_value=80)),
+        "start_date": start,
         "known_skills": draw(st.lists(TEXT.filter(bool), max_size=3)),
         "industry": draw(st.one_of(st.none(), TEXT)),
         "created_at": draw(MOMENT),
         "last_used_at": draw(MOMENT),
-        "events": [e for op in draw(st.lists(operation(), max_size=12)) for e in op],
+        "events": [e for op in draw(st.lists(operation(start), max_size=12)) for e in op],
     }
 
 
@@ -239,19 +324,29 @@ def _stamp(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+def _kept(curriculum: Curriculum) -> tuple[str, dict[str, Any]]:
+    """(SHA-256, JSON) of a curriculum as plans keep it: its sources are file names."""
+    sources = {k: Path(v).name for k, v in curriculum.sources.items()}
+    body = curriculum.model_copy(update={"sources": sources}).model_dump_json()
+    return hashlib.sha256(body.encode("utf-8")).hexdigest(), json.loads(body)
+
+
 def expected_document(plans: list[dict[str, Any]]) -> dict[str, Any]:
     """What the export must say about ``plans``, written out independently."""
 
     def day(value: date | None) -> str | None:
         return value.isoformat() if value else None
 
+    kept = dict(_kept(c) for plan in plans for c in plan["curricula"])
     return {
         "format": "planner-export",
-        "version": 1,
-        "exported_at": _stamp(NOW),
+        "version": 2,
+        "exported_at": _stamp(EXPORTED_AT),
+        "curricula": dict(sorted(kept.items())),
         "plans": [
             {
-                **plan,
+                **{k: v for k, v in plan.items() if k != "curricula"},
+                "curriculum_digests": {c.id: _kept(c)[0] for c in plan["curricula"]},
                 "curriculum_versions": dict(sorted(plan["curriculum_versions"].items())),
                 "start_date": day(plan["start_date"]),
                 "created_at": _stamp(plan["created_at"]),
@@ -278,7 +373,9 @@ def write_history(path: Path, plans: list[dict[str, Any]]) -> None:
     with database.write() as session:
         for fields in plans:
             plan = tracker.create_plan(
-                session=session, **{k: v for k, v in fields.items() if k != "events"}
+                session=session,
+                curriculum_digests=store_snapshots(session, fields["curricula"], NOW),
+                **{k: v for k, v in fields.items() if k not in ("events", "curricula")},
             )
             assert plan.id is not None
             for event in fields["events"]:
@@ -296,18 +393,22 @@ def test_round_trip_of_generated_histories(plans: list[dict[str, Any]]) -> None:
     with tempfile.TemporaryDirectory() as folder:
         source, target = Path(folder, "source.db"), Path(folder, "target.db")
         write_history(source, plans)
-        first = backup.document_json(
-            backup.export_document(db=str(source), plan_name=None, all_plans=True, now=NOW)
+        export = transfer.export_document(
+            db=str(source), plan_name=None, all_plans=True, now=EXPORTED_AT
         )
+        assert export.skipped == ()
+        first = transfer.document_json(export.document)
         assert json.loads(first) == expected_document(plans)
         exported = Path(folder, "export.json")
         exported.write_text(first, encoding="utf-8")
-        result = backup.import_document(db=str(target), path=exported)
+        result = transfer.import_document(db=str(target), path=exported, now=NOW)
         assert [(p.name, p.events) for p in result.plans] == [
             (p["name"], len(p["events"])) for p in sorted(plans, key=lambda p: p["name"])
         ]
-        second = backup.document_json(
-            backup.export_document(db=str(target), plan_name=None, all_plans=True, now=NOW)
+        second = transfer.document_json(
+            transfer.export_document(
+                db=str(target), plan_name=None, all_plans=True, now=EXPORTED_AT
+            ).document
         )
         assert second == first
 
@@ -341,7 +442,7 @@ def _set(path: str, value: Any) -> Callable[[dict[str, Any]], None]:
 REFUSALS: list[tuple[str, Callable[[dict[str, Any]], None], str]] = [
     ("wrong format", _set("format", "something-else"), "is not a planner export"),
     ("no format", _set("format", KeyError), "is not a planner export"),
-    ("newer version", _set("version", 2), "was written by a newer planner (export version 2"),
+    ("newer version", _set("version", 3), "was written by a newer planner (export version 3"),
     ("version zero", _set("version", 0), "$.version: must be a whole number"),
     (
         "missing field",
@@ -403,17 +504,96 @@ REFUSALS: list[tuple[str, Callable[[dict[str, Any]], None], str]] = [
         _set("plans.0.events.0.kind", "replanned"),
         "milestone_id must be empty",
     ),
+    # the curricula a version-2 file carries
+    (
+        "no curricula named",
+        _set("plans.0.curriculum_digests", None),
+        "$: plan 'fresh' must name a curriculum for each of its roles",
+    ),
+    (
+        "a role without a curriculum",
+        _set("plans.0.curriculum_digests", {}),
+        "must name a curriculum for each of its roles",
+    ),
+    ("no curricula at all", _set("curricula", {}), "not in $.curricula"),
+]
+
+
+def _second_plan(data: dict[str, Any], path: str, value: Any) -> None:
+    """A valid copy of the first plan follows it, changed at ``path``."""
+    second = copy.deepcopy(data["plans"][0])
+    second["name"] = "fresh 2"
+    data["plans"].append(second)
+    _set(f"plans.1.{path}", value)(data)
+
+
+def _first_curriculum(data: dict[str, Any]) -> dict[str, Any]:
+    curriculum: dict[str, Any] = next(iter(data["curricula"].values()))
+    return curriculum
+
+
+# Files in the right format whose plans break a rule every plan made by the commands
+# meets, or whose curricula are not what they claim: refused naming where in the file.
+PLAN_REFUSALS: list[tuple[str, Callable[[dict[str, Any]], None], str]] = [
+    # make_history starts 10 days ago
+    (
+        "work before the start",
+        _set("plans.0.events.2.on_date", (TODAY - timedelta(days=11)).isoformat()),
+        f"$.plans[0].events[2].on_date {TODAY - timedelta(days=11)} is before the plan starts",
+    ),
+    (
+        "work in year 9999",
+        _set("plans.0.events.0.on_date", "9999-12-31"),
+        "$.plans[0].events[0].on_date 9999-12-31 is in the future",
+    ),
+    (
+        "a start in year 9999",
+        _set("plans.0.start_date", "9999-06-01"),
+        "$.plans[0].start_date 9999-06-01 is out of range",
+    ),
+    (
+        "a start 11 years ago",
+        _set("plans.0.start_date", (TODAY - timedelta(days=11 * 366)).isoformat()),
+        f"$.plans[0].start_date {TODAY - timedelta(days=11 * 366)} is out of range",
+    ),
+    (
+        "the second plan's work before its start",
+        lambda data: _second_plan(data, "events.3.on_date", "2000-01-01"),
+        "$.plans[1].events[3].on_date 2000-01-01 is before the plan starts",
+    ),
+    (
+        "recorded in the future",
+        _set("plans.0.events.1.at", "9999-01-01T00:00:00.000000Z"),
+        "$.plans[0].events[1].at 9999-01-01T00:00:00.000000Z is in the future",
+    ),
+    (
+        "a schedule past 25 years",
+        _set("plans.0.hours_per_week", 0.01),
+        "$.plans[0]: At 0.01 h/week the plan would take",
+    ),
+    (
+        "a curriculum that is not one",
+        lambda data: _first_curriculum(data)["milestones"][0].update(hours=-1),
+        ".milestones[0].hours: input should be greater than 0",
+    ),
+    (
+        "another role's curriculum",
+        lambda data: _first_curriculum(data).update(id="tiny-base", kind="module"),
+        "names the curriculum of 'tiny-base' (module), not of role tiny-role",
+    ),
 ]
 
 
 def _refuse(cli: Run, planner_home: Path, file: Path, *args: str, code: int, message: str) -> None:
     """The import exits with ``code`` and one line mentioning ``message``; nothing changed."""
     before = export_all(cli)
+    stored = table_rows(planner_home / "planner.db")
     result = cli("import", str(file), *args)
     assert result.exit_code == code, result.stderr
     assert message in one_error_line(result)
     assert result.stdout == ""
     assert export_all(cli) == before
+    assert table_rows(planner_home / "planner.db") == stored
 
 
 @pytest.mark.parametrize(("label", "change", "message"), REFUSALS, ids=[r[0] for r in REFUSALS])
@@ -435,6 +615,33 @@ def test_import_refuses_malformed_files(
     bad.write_text(json.dumps(bad_data, ensure_ascii=False), encoding="utf-8")
     _refuse(cli, planner_home, bad, code=2, message=message)
     assert f"{bad}" in cli("import", str(bad)).stderr
+    assert cli("import", str(good)).exit_code == 0  # the unchanged file was fine
+
+
+@pytest.mark.parametrize(
+    ("label", "change", "message"), PLAN_REFUSALS, ids=[r[0] for r in PLAN_REFUSALS]
+)
+def test_import_refuses_plans_that_break_the_rules(
+    cli: Run,
+    tmp_path: Path,
+    planner_home: Path,
+    label: str,
+    change: Callable[[dict[str, Any]], None],
+    message: str,
+) -> None:
+    """One line naming the JSON path, exit 2, the database unchanged, none created."""
+    make_history(cli)
+    data = _base(cli)
+    good = tmp_path / "good.json"
+    good.write_text(json.dumps(data), encoding="utf-8")
+    change(data)
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    _refuse(cli, planner_home, bad, code=2, message=message)
+    assert one_error_line(cli("import", str(bad))).endswith("Nothing was imported.")
+    target = tmp_path / "new.db"
+    assert cli("--db", str(target), "import", str(bad)).exit_code == 2
+    assert not target.exists()
     assert cli("import", str(good)).exit_code == 0  # the unchanged file was fine
 
 
@@ -572,24 +779,224 @@ def test_import_as_renames_the_plan(cli: Run, tmp_path: Path) -> None:
     assert export_all(cli)["plans"][1:] == original["plans"]
 
 
-def test_import_into_a_database_with_plans_keeps_them(cli: Run, tmp_path: Path) -> None:
+def test_import_into_a_database_with_plans_keeps_them(
+    cli: Run, tmp_path: Path, planner_home: Path
+) -> None:
     make_history(cli)
     before = export_all(cli)
+    stored = table_rows(planner_home / "planner.db")
     data = _base(cli)
-    data["plans"][0]["roles"] = ["tiny-role", "gone-role"]
     file = tmp_path / "fresh.json"
     file.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     result = cli("import", str(file))
     assert result.exit_code == 0, result.stderr
-    assert result.stdout.splitlines() == [
-        "Imported plan 'fresh' with 6 events.",
-        "  Note: no curriculum here for gone-role; add it to PLANNER_CURRICULA_PATH "
-        "before using this plan.",
-    ]
+    assert result.stdout == "Imported plan 'fresh' with 6 events.\n"
     after = export_all(cli)
     assert [p["name"] for p in after["plans"]] == ["fresh", "tiny-role", "zweiter Plan ✨"]
     assert after["plans"][0] == data["plans"][0]
     assert after["plans"][1:] == before["plans"]
+    assert after["curricula"] == before["curricula"] == data["curricula"]
+    now = table_rows(planner_home / "planner.db")
+    for table in ("plan", "event"):
+        assert now[table][: len(stored[table])] == stored[table]
+    assert now["curriculum_snapshot"] == stored["curriculum_snapshot"]  # the same, kept once
+
+
+# --------------------------------------------------------------------------- curricula
+
+
+def _version_1(data: dict[str, Any]) -> dict[str, Any]:
+    """``data`` as a version-1 file: no curricula, nothing naming them."""
+    old = copy.deepcopy(data)
+    old["version"] = 1
+    del old["curricula"]
+    for plan in old["plans"]:
+        del plan["curriculum_digests"]
+    return old
+
+
+def _environment(**extra: str) -> dict[str, str]:
+    env = {**os.environ, "COLUMNS": "100", **extra}
+    for name in ("PLANNER_FAULT", "PLANNER_DB", "PLANNER_DATABASE_URL", "PLANNER_PLAN"):
+        env.pop(name, None)
+    if "PLANNER_CURRICULA_PATH" not in extra:
+        env.pop("PLANNER_CURRICULA_PATH", None)
+    return env
+
+
+def _planner(db: Path, *args: str, **extra: str) -> subprocess.CompletedProcess[str]:
+    """A planner process of its own (no curriculum read in this one can help it)."""
+    return subprocess.run(
+        [sys.executable, "-m", "planner", "--db", str(db), *args],
+        env=_environment(**extra),
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        check=False,
+        timeout=120,
+    )
+
+
+def test_a_plan_moves_to_a_machine_without_its_curriculum(cli: Run, tmp_path: Path) -> None:
+    """The file carries the curriculum each plan keeps: on a machine with no tiny-role,
+    and on one with a different tiny-role, the imported plans read the same as at home."""
+    make_history(cli)
+    file = tmp_path / "all.json"
+    assert cli("export", "json", "--all", "-o", str(file)).exit_code == 0
+    home = {
+        name: json.loads(cli("--plan", name, "status", "--json").stdout)
+        for name in ("tiny-role", "zweiter Plan ✨")
+    }
+    other = tmp_path / "elsewhere"
+    other.mkdir()
+    changed = other / "tiny-role.yaml"
+    text = (FIXTURE_CURRICULA / "tiny-role.yaml").read_text(encoding="utf-8")
+    changed.write_text(
+        text.replace("version: 2", "version: 3").replace("hours: 12", "hours: 40"),
+        encoding="utf-8",
+    )
+    shutil.copy(FIXTURE_CURRICULA / "tiny-base.yaml", other)
+    machines = {
+        "without tiny-role": {},
+        "with another tiny-role": {"PLANNER_CURRICULA_PATH": str(other)},
+    }
+    for label, extra in machines.items():
+        db = tmp_path / f"{label}.db"
+        missing = _planner(db, "curricula", "show", "tiny-role", **extra)
+        assert (missing.returncode == 4) == (label == "without tiny-role"), missing.stderr
+        imported = _planner(db, "import", str(file), **extra)
+        assert imported.returncode == 0, (label, imported.stderr)
+        for name, expected in home.items():
+            status = _planner(db, "--plan", name, "status", "--json", **extra)
+            assert status.returncode == 0, (label, status.stderr)
+            there = json.loads(status.stdout)
+            if extra:  # the same plan, and word of the newer curriculum here
+                assert there.pop("updates") == [
+                    {
+                        "role": "tiny-role",
+                        "files": [{"id": "tiny-role", "version": 2, "available": 3}],
+                    }
+                ]
+                assert expected.pop("updates") == []
+            assert there == expected, label
+        again = _planner(db, "export", "json", "--all", **extra)
+        assert again.returncode == 0, again.stderr
+        first, second = json.loads(file.read_text(encoding="utf-8")), json.loads(again.stdout)
+        del first["exported_at"], second["exported_at"]
+        assert second == first, label
+        doctor = _planner(db, "doctor", **extra)
+        assert doctor.returncode == 0, doctor.stdout + doctor.stderr
+        if extra:
+            assert "a newer tiny-role curriculum is available" in doctor.stdout
+
+
+def test_a_version_1_file_takes_its_roles_from_this_machine(
+    cli: Run, tmp_path: Path, planner_home: Path
+) -> None:
+    make_history(cli)
+    data = _base(cli)
+    file = tmp_path / "old.json"
+    file.write_text(json.dumps(_version_1(data), ensure_ascii=False), encoding="utf-8")
+    result = cli("import", str(file))
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == "Imported plan 'fresh' with 6 events.\n"
+    after = json.loads(cli("--plan", "fresh", "export", "json").stdout)
+    assert after["version"] == 2
+    assert after["curricula"] == data["curricula"]  # kept now, as found on the search path
+    assert after["plans"] == data["plans"]
+
+
+def test_a_version_1_file_whose_role_is_missing_is_refused(
+    cli: Run, tmp_path: Path, planner_home: Path
+) -> None:
+    make_history(cli)
+    data = _version_1(_base(cli))
+    data["plans"][0]["roles"] = ["tiny-role", "gone-role"]
+    file = tmp_path / "old.json"
+    file.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    _refuse(
+        cli,
+        planner_home,
+        file,
+        code=4,
+        message="$.plans[0] ('fresh') needs the curriculum of gone-role, which this file does "
+        "not hold and this machine does not have",
+    )
+    assert "Nothing was imported." in cli("import", str(file)).stderr
+    target = tmp_path / "new.db"
+    refused = cli("--db", str(target), "import", str(file))
+    assert refused.exit_code == 4
+    assert not target.exists()
+
+
+def test_export_all_leaves_out_a_plan_that_cannot_be_read(
+    cli: Run, tmp_path: Path, planner_home: Path
+) -> None:
+    make_history(cli)
+    with contextlib.closing(sqlite3.connect(planner_home / "planner.db")) as conn:
+        conn.execute(
+            "UPDATE plan SET curriculum_digests = ? WHERE name = 'tiny-role'",
+            (json.dumps({"tiny-role": "f" * 64}),),
+        )
+        conn.commit()
+    result = cli("export", "json", "--all")
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr.splitlines() == [
+        "Warning: not exported: Plan 'tiny-role' cannot be read: its stored curriculum is "
+        "missing. Restore the database from a backup, or re-import the plan from `planner "
+        "export json`; other plans are not affected."
+    ]
+    data = json.loads(result.stdout)
+    assert [p["name"] for p in data["plans"]] == ["zweiter Plan ✨"]
+    assert list(data["curricula"]) == [data["plans"][0]["curriculum_digests"]["tiny-role"]]
+    alone = cli("--plan", "tiny-role", "export", "json")
+    assert alone.exit_code == 6
+    assert "Plan 'tiny-role' cannot be read" in one_error_line(alone)
+    assert alone.stdout == ""
+
+
+def test_a_plan_starting_later_that_was_replanned_moves(cli: Run, tmp_path: Path) -> None:
+    """A plan may start up to 5 years ahead, and a re-plan (or an added role) before it
+    starts is recorded on the day it was made: such a plan's export imports as it is."""
+    start = (TODAY + timedelta(days=40)).isoformat()
+    assert cli("start", "tiny-role", "--start", start).exit_code == 0
+    replanned = cli("replan", "--hours-per-week", "10")
+    assert replanned.exit_code == 0, replanned.stderr
+    file = tmp_path / "later.json"
+    assert cli("export", "json", "-o", str(file)).exit_code == 0
+    imported = cli("--db", str(tmp_path / "other.db"), "import", str(file))
+    assert imported.exit_code == 0, imported.stderr
+    assert export_all(cli, "--db", str(tmp_path / "other.db"))["plans"] == export_all(cli)["plans"]
+
+
+@contextlib.contextmanager
+def local_time_zone(name: str) -> Iterator[None]:
+    saved = os.environ.get("TZ")
+    os.environ["TZ"] = name
+    time.tzset()
+    try:
+        yield
+    finally:
+        if saved is None:
+            del os.environ["TZ"]
+        else:
+            os.environ["TZ"] = saved
+        time.tzset()
+
+
+def test_work_marked_done_east_of_utc_imports_at_once(cli: Run, tmp_path: Path) -> None:
+    """In UTC+14 the local date is a day ahead of UTC from 10:00 UTC on: work marked done
+    today there is exported and imported again straight away."""
+    with local_time_zone("Etc/GMT-14"):
+        if date.today() == datetime.now(UTC).date():
+            pytest.skip("no place is a day ahead of UTC at this hour")
+        assert cli("start", "tiny-role", "--start", date.today().isoformat()).exit_code == 0
+        done = cli("done", "python-basics")
+        assert done.exit_code == 0, done.stderr
+        file = tmp_path / "today.json"
+        assert cli("export", "json", "-o", str(file)).exit_code == 0
+        imported = cli("--db", str(tmp_path / "other.db"), "import", str(file))
+        assert imported.exit_code == 0, imported.stderr
 
 
 # --------------------------------------------------------------------------- backup

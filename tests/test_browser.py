@@ -10,10 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from planner import renderer, service
+from planner import renderer
+from planner.curriculum import load_role
 from planner.projects import rank_projects
 from planner.report import build_report
 from planner.tracker import MilestoneState
+from planner.view import PlanInfo, build_view
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = [
@@ -27,7 +29,7 @@ PAGE_POINTS = {"A4": (595.3, 841.9), "Letter": (612.0, 792.0)}
 
 
 def ai_architect_html(paper: str) -> tuple[str, list[int], list[str]]:
-    info = service.PlanInfo(
+    info = PlanInfo(
         name="ai-architect",
         roles=("ai-architect",),
         hours_per_week=8,
@@ -36,6 +38,7 @@ def ai_architect_html(paper: str) -> tuple[str, list[int], list[str]]:
         industry="Healthcare",
         created_at=datetime(2026, 9, 7, tzinfo=UTC),
         curriculum_versions={},
+        curricula=(load_role("ai-architect"),),
     )
     done = {"python-programming": date(2026, 9, 12), "linear-algebra": date(2026, 9, 30)}
     states = {
@@ -44,7 +47,7 @@ def ai_architect_html(paper: str) -> tuple[str, list[int], list[str]]:
         )
         for mid, day in done.items()
     }
-    view = service.build_view(info, states, date(2026, 11, 27))
+    view = build_view(info, states, date(2026, 11, 27))
     report = build_report(view, rank_projects(view), paper=paper)
     texts = [t for w in report.weeks for i in w.items for t in (i.id, i.title, i.done_when)]
     return renderer.render("html", {"plan": report}), [w.number for w in report.weeks], texts

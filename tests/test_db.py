@@ -21,10 +21,12 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 def _columns(inspector: sa.Inspector, table: str) -> dict[str, tuple[object, ...]]:
-    out = {}
+    """name -> (type affinity, length of a VARCHAR, nullable); not their order."""
+    out: dict[str, tuple[object, ...]] = {}
     for column in inspector.get_columns(table):
         affinity = column["type"]._type_affinity  # noqa: SLF001
-        out[column["name"]] = (getattr(affinity, "__name__", affinity), column["nullable"])
+        length = getattr(column["type"], "length", None)
+        out[column["name"]] = (getattr(affinity, "__name__", affinity), length, column["nullable"])
     return out
 
 
@@ -55,6 +57,12 @@ def _shape(engine: sa.Engine, tables: list[str]) -> dict[str, object]:
 
 
 def test_migrated_database_equals_the_models(tmp_path: Path) -> None:
+    """Built by the migrations, a new database and one upgraded from each released
+    schema have the tables the models describe: columns (type, length, nullable),
+    keys, unique constraints and indexes. Column order is not compared: a migration
+    that adds a column (m002's plan.curriculum_digests) appends it at the end."""
+    import shutil
+
     from sqlmodel import SQLModel
 
     import planner.tracker  # noqa: F401  (registers the tables)
@@ -64,11 +72,20 @@ def test_migrated_database_equals_the_models(tmp_path: Path) -> None:
     created = sa.create_engine(f"sqlite:///{tmp_path / 'models.db'}")
     SQLModel.metadata.create_all(created)
     tables = sorted(SQLModel.metadata.tables)
-    assert tables == ["event", "plan"]
+    assert tables == ["curriculum_snapshot", "event", "plan"]
     assert _shape(migrated, tables) == _shape(created, tables)
     with migrated.connect() as conn:
         rows = conn.execute(sa.text("SELECT version, name FROM planner_migration")).all()
     assert [tuple(r) for r in rows] == [(n, name) for n, name, _ in db.MIGRATIONS]
+    assert sorted(sa.inspect(migrated).get_table_names()) == sorted([*tables, db.MIGRATIONS_TABLE])
+    fixtures = sorted((REPO / "tests" / "fixtures" / "db").glob("v*.db"))
+    assert [f.name for f in fixtures] == [f"v{n}.db" for n in range(1, db.SCHEMA_VERSION + 1)]
+    for fixture in fixtures:
+        upgraded_path = tmp_path / fixture.name
+        shutil.copyfile(fixture, upgraded_path)
+        upgraded = sa.create_engine(f"sqlite:///{upgraded_path}")
+        db.migrate(upgraded, fixture.name)
+        assert _shape(upgraded, tables) == _shape(created, tables), fixture.name
 
 
 def test_migrating_twice_applies_each_step_once(tmp_path: Path) -> None:

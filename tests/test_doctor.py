@@ -28,7 +28,7 @@ def test_doctor_reports_orphaned_progress_and_keeps_it(
     role = (tmp_path / "tiny-role.yaml").read_text()
     cut = role.index("  - id: deploy-model")
     (tmp_path / "tiny-role.yaml").write_text(
-        role[:cut]
+        role[:cut].replace("version: 2\n", "version: 3\n", 1)
         + role[role.index("projects:") :].replace(
             "    requires: [deploy-model]\n", "    requires: [first-model]\n"
         )
@@ -36,6 +36,14 @@ def test_doctor_reports_orphaned_progress_and_keeps_it(
     from planner import curriculum
 
     curriculum._resolved.clear()  # noqa: SLF001
+    # the plan keeps the curriculum it was started with: editing the file orphans nothing
+    kept = cli("doctor")
+    assert kept.exit_code == 0
+    assert "all on milestones of its curriculum" in kept.stdout
+    assert "a newer tiny-role curriculum is available (tiny-role 2 -> 3)" in kept.stdout
+    assert json.loads(cli("status", "--json").stdout)["progress"]["milestones_total"] == 4
+
+    assert cli("upgrade").exit_code == 0
     report = cli("doctor")
     assert report.exit_code == 0
     assert (

@@ -17,10 +17,12 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from planner import calendar, renderer, service
+from planner import calendar, renderer
 from planner.calendar import Session, clean_text, parse_days, parse_time, plan_sessions, to_ics
+from planner.curriculum import load_role
 from planner.errors import UsageError
 from planner.tracker import MilestoneState
+from planner.view import PlanInfo, PlanView, build_view
 from tests.conftest import FIXTURE_CURRICULA, Run
 
 START = date(2026, 1, 5)  # a Monday
@@ -42,8 +44,8 @@ def make_view(
     hours: float = 8,
     name: str = "Ada's plan",
     role: str = "tiny-role",
-) -> service.PlanView:
-    info = service.PlanInfo(
+) -> PlanView:
+    info = PlanInfo(
         name=name,
         roles=(role,),
         hours_per_week=hours,
@@ -52,8 +54,9 @@ def make_view(
         industry=None,
         created_at=datetime(2026, 1, 1, tzinfo=UTC),
         curriculum_versions={},
+        curricula=(load_role(role),),
     )
-    return service.build_view(info, states or {}, today)
+    return build_view(info, states or {}, today)
 
 
 def sessions_on(

@@ -24,8 +24,8 @@ hostile too. Each example is rendered and checked:
 2,000 examples for each of HTML, Markdown, text and ICS (1 in 100 of that for PDF, 1 in
 20 for the whole pipeline) come from a hypothesis settings profile (``injection``;
 ``PLANNER_INJECTION_EXAMPLES`` changes the number for a quick local run).
-To keep 2,000 examples affordable, the view is built once, with ``service.build_view`` over
-a curriculum file on ``PLANNER_CURRICULA_PATH``, and each example's text is put into the
+To keep 2,000 examples affordable, the view is built once, with ``planner.view.build_view``
+over a curriculum file on ``PLANNER_CURRICULA_PATH``, and each example's text is put into the
 report (or view) with ``dataclasses.replace``: the same templates and filters, without
 re-reading YAML each time. ``test_text_survives_the_whole_pipeline`` does the slow thing for
 fewer examples: text written to a curriculum file, loaded, scheduled, reported, rendered.
@@ -55,11 +55,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from planner import curriculum, renderer, service
+from planner import curriculum, renderer
 from planner.models import Dataset, Resource
 from planner.projects import rank_projects
 from planner.report import Report, build_report
 from planner.tracker import MilestoneState
+from planner.view import PlanInfo, PlanView, build_view
 from tests.conftest import FIXTURE_CURRICULA
 from tests.conftest import report as report_figure
 
@@ -266,8 +267,9 @@ HARMLESS = Texts(**{f.name: "x" for f in dataclasses.fields(Texts)} | {"url": "h
 # --------------------------------------------------------------------------- the plan
 
 
-def plan_info(name: str = "Ada's plan") -> service.PlanInfo:
-    return service.PlanInfo(
+def plan_info(name: str = "Ada's plan") -> PlanInfo:
+    """The plan's settings, with the tiny role as found on the search path now."""
+    return PlanInfo(
         name=name,
         roles=("tiny-role",),
         hours_per_week=8,
@@ -276,6 +278,7 @@ def plan_info(name: str = "Ada's plan") -> service.PlanInfo:
         industry="Healthcare",
         created_at=datetime(2026, 1, 5, tzinfo=UTC),
         curriculum_versions={},
+        curricula=(curriculum.load_role("tiny-role"),),
     )
 
 
@@ -306,28 +309,28 @@ def write_curriculum(folder: Path, t: Texts) -> None:
         (folder / f"{name}.yaml").write_text(text, encoding="utf-8")
 
 
-def load_view(folder: Path, name: str) -> service.PlanView:
+def load_view(folder: Path, name: str) -> PlanView:
     """A view built the way the commands build it, from the curriculum files in ``folder``."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("PLANNER_CURRICULA_PATH", str(folder))
         curriculum._resolved.clear()  # noqa: SLF001
         curriculum._file_cache.clear()  # noqa: SLF001
         try:
-            return service.build_view(plan_info(name), STATES, TODAY)
+            return build_view(plan_info(name), STATES, TODAY)
         finally:
             curriculum._resolved.clear()  # noqa: SLF001
             curriculum._file_cache.clear()  # noqa: SLF001
 
 
 @pytest.fixture(scope="module")
-def view(tmp_path_factory: pytest.TempPathFactory) -> service.PlanView:
+def view(tmp_path_factory: pytest.TempPathFactory) -> PlanView:
     folder = tmp_path_factory.mktemp("curricula")
     write_curriculum(folder, HARMLESS)
     return load_view(folder, HARMLESS.name)
 
 
 @pytest.fixture(scope="module")
-def report(view: service.PlanView) -> Report:
+def report(view: PlanView) -> Report:
     return build_report(view, rank_projects(view))
 
 
@@ -645,7 +648,7 @@ def ics_value(text: str) -> str:
     return ics_text(text).removeprefix("\ufeff")
 
 
-def with_view_texts(view: service.PlanView, t: Texts) -> service.PlanView:
+def with_view_texts(view: PlanView, t: Texts) -> PlanView:
     milestones = tuple(
         m.model_copy(
             update={
@@ -666,7 +669,7 @@ def with_view_texts(view: service.PlanView, t: Texts) -> service.PlanView:
     )
 
 
-def ics_of(view: service.PlanView) -> tuple[list[Any], bytes]:
+def ics_of(view: PlanView) -> tuple[list[Any], bytes]:
     assert planner_calendar is not None
     now = datetime(2026, 1, 21, 9, tzinfo=UTC)
     sessions = planner_calendar.plan_sessions(view, (0, 2, 5), time(19), 2.0, now)
@@ -707,7 +710,7 @@ def check_ics(sessions: list[Any], data: bytes, t: Texts, harmless_names: list[s
 
 
 @needs_calendar
-def test_hostile_text_in_ics(view: service.PlanView) -> None:
+def test_hostile_text_in_ics(view: PlanView) -> None:
     harmless_names = ics_names(ics_of(with_view_texts(view, HARMLESS))[1])
     tally = Tally("ics", "injection-ics")
 
@@ -755,7 +758,7 @@ curriculum_texts = st.builds(
 )
 
 
-def test_text_survives_the_whole_pipeline(report: Report, view: service.PlanView) -> None:
+def test_text_survives_the_whole_pipeline(report: Report, view: PlanView) -> None:
     """Curriculum file -> load -> view -> report -> every format, fewer examples."""
     harmless_html = Page(render("html", with_texts(report, HARMLESS)))
     harmless_md = render("md", with_texts(report, HARMLESS))

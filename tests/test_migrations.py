@@ -1,8 +1,10 @@
 """Interrupted migrations and upgrades, against real files and real processes.
 
 ``tests/fixtures/db/`` holds one database per released schema version, written by
-``make_fixtures.py``. Schema 1 is the only released version today, so the upgrade
-path is exercised with two test-only migrations appended after the real ones (an
+``make_fixtures.py``. Opening each one with today's planner applies every migration
+after it: from schema 1 that is ``m002_curriculum_snapshots``, which gives every plan a
+snapshot of the curriculum its roles resolve to then. Beyond the real migrations the
+upgrade path is exercised with two test-only ones appended after them (an
 ``ALTER TABLE ... ADD COLUMN`` with an ``UPDATE``, then a new table filled from
 ``event``): a small wrapper adds them and runs the real CLI, whose ``migrate`` applies
 them exactly as it will apply the next real migration.
@@ -13,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import importlib.util
+import json
 import os
 import re
 import shutil
@@ -26,6 +29,8 @@ from typing import Any
 import pytest
 
 from planner import db
+from planner.curriculum import resolve_file
+from planner.snapshot import digest_of, snapshot_of
 from tests.conftest import FIXTURE_CURRICULA, FIXTURES, report
 
 pytestmark = pytest.mark.slow
@@ -154,6 +159,13 @@ def versions(path: Path) -> list[tuple[int, int]]:
         ).fetchall()
 
 
+# Columns that say when a migration ran, so differ between two runs of the same one.
+MOMENTS = {
+    db.MIGRATIONS_TABLE: "version, name",
+    "curriculum_snapshot": "digest, format, body, created_at IS NOT NULL",
+}
+
+
 def dump(path: Path) -> dict[str, Any]:
     """Schema and every row of every table (minus when each migration was applied)."""
     with connect(path) as conn:
@@ -164,7 +176,7 @@ def dump(path: Path) -> dict[str, Any]:
         tables = [name for kind, name, _, _ in schema if kind == "table"]
         rows = {}
         for table in tables:
-            columns = "version, name" if table == db.MIGRATIONS_TABLE else "*"
+            columns = MOMENTS.get(table, "*")
             rows[table] = sorted(
                 conn.execute(f'SELECT {columns} FROM "{table}"').fetchall(),  # noqa: S608
                 key=repr,
@@ -176,6 +188,33 @@ def copy_of(version: int, folder: Path) -> Path:
     path = folder / f"v{version}.db"
     shutil.copyfile(FIXTURE_DBS / f"v{version}.db", path)
     return path
+
+
+def kept_curricula(path: Path) -> tuple[dict[str, Any], dict[str, tuple[int, str]]]:
+    """(plan name -> its curriculum_digests, decoded; digest -> (format, body))."""
+    with connect(path) as conn:
+        plans = {
+            name: None if digests is None else json.loads(digests)
+            for name, digests in conn.execute("SELECT name, curriculum_digests FROM plan")
+        }
+        snapshots = {
+            digest: (form, body)
+            for digest, form, body in conn.execute(
+                "SELECT digest, format, body FROM curriculum_snapshot"
+            )
+        }
+    return plans, snapshots
+
+
+def tiny_role_snapshot() -> tuple[str, str]:
+    """(digest, body) of tiny-role as tests/fixtures/curricula resolves it today."""
+    snapshot = snapshot_of(resolve_file(FIXTURE_CURRICULA / "tiny-role.yaml"))
+    return snapshot.digest, snapshot.body
+
+
+def last_event_id(path: Path) -> int:
+    with connect(path) as conn:
+        return int(conn.execute("SELECT MAX(id) FROM event").fetchone()[0])
 
 
 # --------------------------------------------------------------------------- the fixtures
@@ -190,10 +229,23 @@ def test_there_is_a_fixture_for_every_released_schema_version(tmp_path: Path) ->
     for version in OLD_VERSIONS:
         made = tmp_path / f"v{version}.db"
         module.FIXTURES[version](made)
-        assert dump(made) == dump(FIXTURE_DBS / f"v{version}.db"), "rerun make_fixtures.py"
+        assert dump(made) == dump(FIXTURE_DBS / f"v{version}.db"), (
+            f"v{version}.db is not what make_fixtures.py makes: released fixtures never change"
+        )
         assert versions(made) == [(n, 1) for n in range(1, version + 1)]
     plans, events, _ = progress(FIXTURE_DBS / "v1.db")
     assert (plans, events) == (2, 40)
+    plans, events, _ = progress(FIXTURE_DBS / "v2.db")
+    assert (plans, events) == (3, 46)
+    # schema 2: every plan names one stored snapshot per role, each intact; two plans
+    # keeping the same curriculum share one
+    kept, snapshots = kept_curricula(FIXTURE_DBS / "v2.db")
+    assert len(snapshots) == 2
+    assert all(
+        digest_of(body) == digest and form == 1 for digest, (form, body) in snapshots.items()
+    )
+    assert {d for digests in kept.values() for d in digests.values()} == set(snapshots)
+    assert kept["tiny-role"] == kept["Zoë — second plan"] != kept["ältere Ausgabe — kept edition"]
 
 
 # --------------------------------------------------------------------------- upgrades
@@ -203,6 +255,7 @@ def test_there_is_a_fixture_for_every_released_schema_version(tmp_path: Path) ->
 def test_opening_an_old_database_keeps_every_row(tmp_path: Path, version: int) -> None:
     path = copy_of(version, tmp_path)
     before = progress(path)
+    last = last_event_id(path)
     for args in (
         ["status"],
         ["--plan", SECOND_PLAN, "log", "--json"],
@@ -221,16 +274,26 @@ def test_opening_an_old_database_keeps_every_row(tmp_path: Path, version: int) -
     report(figure)
     assert after == before, figure
     assert versions(path) == [(n, 1) for n in range(1, db.SCHEMA_VERSION + 1)]
+    kept, snapshots = kept_curricula(path)
+    assert all(kept.values()), kept  # every plan keeps its curriculum now
+    assert {d for digests in kept.values() for d in digests.values()} == set(snapshots)
     done = planner(path, "done", "first-model", "--note", "after the upgrade ✓")
     assert done.returncode == 0, done.stderr
     with connect(path) as conn:
-        newest = conn.execute("SELECT milestone_id, kind, note FROM event WHERE id > 40").fetchall()
+        newest = conn.execute(
+            "SELECT milestone_id, kind, note FROM event WHERE id > ?", (last,)
+        ).fetchall()
     assert newest == [("first-model", "done", "after the upgrade ✓")]
 
 
-def test_upgrade_with_test_migrations_keeps_every_row(tmp_path: Path) -> None:
-    path = copy_of(1, tmp_path)
+@pytest.mark.parametrize("version", OLD_VERSIONS)
+def test_upgrade_with_test_migrations_keeps_every_row(tmp_path: Path, version: int) -> None:
+    path = copy_of(version, tmp_path)
     before = progress(path)
+    with connect(path) as conn:
+        plan_events, total = conn.execute(
+            "SELECT SUM(milestone_id = ''), COUNT(*) FROM event"
+        ).fetchone()
     result = planner(path, "status", wrapped=True)
     assert result.returncode == 0, result.stderr
     assert progress(path) == before
@@ -239,14 +302,16 @@ def test_upgrade_with_test_migrations_keeps_every_row(tmp_path: Path) -> None:
     with connect(path) as conn:
         sources = conn.execute("SELECT test_source, COUNT(*) FROM event GROUP BY 1").fetchall()
         tags = conn.execute("SELECT COUNT(*) FROM test_event_tag").fetchone()[0]
-    assert sorted(sources) == [("cli", 38), ("plan", 2)]
-    assert tags == 40
+    assert sorted(sources) == [("cli", total - plan_events), ("plan", plan_events)]
+    assert plan_events >= 2
+    assert tags == total
 
 
-def test_interrupted_upgrade_leaves_each_step_whole(tmp_path: Path) -> None:
+@pytest.mark.parametrize("start", OLD_VERSIONS)
+def test_interrupted_upgrade_leaves_each_step_whole(tmp_path: Path, start: int) -> None:
     """Killed after each pending step's changes: that step is not there at all, the
-    ones before it are complete, and a rerun finishes the upgrade with nothing lost."""
-    start = 1
+    ones before it are complete, and a rerun finishes the upgrade with nothing lost.
+    From schema 1 the first step killed is m002, half-way through storing snapshots."""
     top = db.SCHEMA_VERSION + TEST_STEPS
     references: dict[int, dict[str, Any]] = {}
     for upto in range(start, top + 1):  # the database as a planner of schema `upto` leaves it
@@ -274,9 +339,14 @@ def test_interrupted_upgrade_leaves_each_step_whole(tmp_path: Path) -> None:
         assert dump(path) == references[top]
         assert progress(path) == before
         outcomes.append(step)
+    if start < db.SCHEMA_VERSION:  # the real steps ran: each plan keeps its curriculum
+        kept, snapshots = kept_curricula(path)
+        assert len(snapshots) == 1
+        assert all(digests == {"tiny-role": next(iter(snapshots))} for digests in kept.values())
     report(
-        f"interrupted upgrade: {len(outcomes)} of {top - start} steps killed mid-step left "
-        "the previous version whole, and a rerun completed it with progress identical"
+        f"interrupted upgrade from schema {start}: {len(outcomes)} of {top - start} steps "
+        "killed mid-step left the previous version whole, and a rerun completed it with "
+        "progress identical"
     )
 
 
@@ -316,28 +386,190 @@ def test_processes_starting_at_once_apply_each_migration_once(tmp_path: Path) ->
             == []
         )
         ok += 1
+    upgraded = 0
+    for version in OLD_VERSIONS:
+        path = copy_of(version, tmp_path)
+        before = progress(path)
+        kept_before, snapshots_before = kept_curricula(path) if version > 1 else ({}, {})
+        results = at_once(
+            [[sys.executable, "-c", WRAPPER, "--db", str(path), "status"] for _ in range(4)]
+        )
+        assert all(code == 0 for code, _, _ in results), results
+        top = db.SCHEMA_VERSION + TEST_STEPS
+        assert versions(path) == [(n, 1) for n in range(1, top + 1)]
+        assert progress(path) == before
+        with connect(path) as conn:
+            assert conn.execute("SELECT COUNT(*) FROM test_event_tag").fetchone()[0] == before[1]
+        kept, snapshots = kept_curricula(path)
+        if version == 1:  # m002 ran once: one snapshot, both plans naming it
+            (digest,) = snapshots
+            assert digest == tiny_role_snapshot()[0]
+            assert list(kept.values()) == [{"tiny-role": digest}] * len(kept)
+        else:
+            assert (kept, snapshots) == (kept_before, snapshots_before)
+        upgraded += 1
+    report(
+        f"four processes at once: {ok} of {rounds} fresh databases and {upgraded} of "
+        f"{len(OLD_VERSIONS)} upgrades of old fixtures applied each migration exactly once"
+    )
+
+
+# --------------------------------------------------------------------------- m002
+
+
+def test_upgrading_schema_1_keeps_each_plans_curriculum(tmp_path: Path) -> None:
+    """Every plan gets a snapshot of the curriculum its roles resolve to when the
+    database is upgraded (one row for the role both plans use), and reads it from then
+    on: without any curriculum file the plans read exactly as before."""
     path = copy_of(1, tmp_path)
     before = progress(path)
-    results = at_once(
-        [[sys.executable, "-c", WRAPPER, "--db", str(path), "status"] for _ in range(4)]
-    )
-    assert all(code == 0 for code, _, _ in results), results
-    top = db.SCHEMA_VERSION + TEST_STEPS
-    assert versions(path) == [(n, 1) for n in range(1, top + 1)]
+    names = ["tiny-role", SECOND_PLAN]
+    with_files = [planner(path, "--plan", name, "status", "--json") for name in names]
+    assert all(r.returncode == 0 for r in with_files), [r.stderr for r in with_files]
+    digest, body = tiny_role_snapshot()
+    kept, snapshots = kept_curricula(path)
+    assert kept == {name: {"tiny-role": digest} for name in names}
+    assert snapshots == {digest: (1, body)}
     assert progress(path) == before
+    nothing = tmp_path / "no-curricula"
+    nothing.mkdir()
+    for name, earlier in zip(names, with_files, strict=True):
+        alone = planner(
+            path, "--plan", name, "status", "--json", PLANNER_CURRICULA_PATH=str(nothing)
+        )
+        assert alone.returncode == 0, alone.stderr
+        assert json.loads(alone.stdout) == json.loads(earlier.stdout)
+    doctor = planner(path, "doctor", PLANNER_CURRICULA_PATH=str(nothing))
+    assert doctor.returncode == 0, doctor.stdout
+    assert "FAIL" not in doctor.stdout
+    assert "keeps no copy of its curriculum" not in doctor.stdout
+
+
+GONE = "gone plan ✗"
+HALF_GONE = "half gone"
+
+
+def add_schema_1_plans(path: Path) -> None:
+    """Two more plans as planner 1 stored them, with events: one whose only role has no
+    curriculum file any more, one with tiny-role and that gone role."""
+    stamp = "2026-01-21 10:{:02d}:00.000000"
     with connect(path) as conn:
-        assert conn.execute("SELECT COUNT(*) FROM test_event_tag").fetchone()[0] == 40
-    report(
-        f"four processes at once: {ok} of {rounds} fresh databases and 1 of 1 upgrade of v1 "
-        "applied each migration exactly once"
+        conn.executemany(
+            "INSERT INTO plan VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    plan_id,
+                    name,
+                    json.dumps(roles),
+                    json.dumps(dict.fromkeys(roles, 1)),
+                    5.0,
+                    "2026-01-19",
+                    json.dumps([]),
+                    None,
+                    stamp.format(plan_id),
+                    stamp.format(plan_id),
+                )
+                for plan_id, name, roles in [
+                    (3, GONE, ["gone-role"]),
+                    (4, HALF_GONE, ["tiny-role", "gone-role"]),
+                ]
+            ],
+        )
+        conn.executemany(
+            "INSERT INTO event VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (41, 3, "python-basics", "done", stamp.format(30), "2026-01-20", 2.0, "kept ✓"),
+                (42, 3, "gone-milestone", "note", stamp.format(31), None, None, "still here"),
+                (43, 3, "", "replanned", stamp.format(32), "2026-01-21", 2.0, "5 -> 6"),
+                (44, 4, "first-model", "skipped", stamp.format(33), None, None, None),
+            ],
+        )
+        conn.commit()
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+def test_a_schema_1_plan_whose_curriculum_is_gone_is_kept(tmp_path: Path) -> None:
+    """A plan whose roles do not resolve when the database is upgraded keeps every row
+    and no snapshot; doctor says how to fix it, and the other plans work as before."""
+    path = copy_of(1, tmp_path)
+    add_schema_1_plans(path)
+    before = progress(path)
+    listed = planner(path, "plans")
+    assert listed.returncode == 0, listed.stderr
+    for name in ("tiny-role", SECOND_PLAN, GONE, HALF_GONE):
+        assert name in listed.stdout, listed.stdout
+    assert progress(path) == before  # every plan and event kept, unchanged
+    assert versions(path) == [(n, 1) for n in range(1, db.SCHEMA_VERSION + 1)]
+    digest, _ = tiny_role_snapshot()
+    kept, snapshots = kept_curricula(path)
+    assert kept == {
+        "tiny-role": {"tiny-role": digest},
+        SECOND_PLAN: {"tiny-role": digest},
+        GONE: None,
+        HALF_GONE: None,
+    }
+    assert list(snapshots) == [digest]
+
+    as_json = planner(path, "plans", "--json")
+    assert as_json.returncode == 0, as_json.stderr
+    by_name = {p["name"]: p for p in json.loads(as_json.stdout)}
+    assert set(by_name) == {"tiny-role", SECOND_PLAN, GONE, HALF_GONE}
+    for name in (GONE, HALF_GONE):
+        assert "gone-role" in by_name[name]["unreadable"]
+        assert "upgrade" in by_name[name]["unreadable"]
+    assert by_name["tiny-role"]["progress"]["percent"] > 0
+
+    doctor = planner(path, "doctor")
+    lines = doctor.stdout.splitlines()
+    for name in (GONE, HALF_GONE):
+        subject = re.compile(rf"^[A-Z]+ +plan '{re.escape(name)}': ")
+        (index,) = [i for i, line in enumerate(lines) if subject.match(line)]
+        assert lines[index].startswith(("WARN", "FAIL")), lines[index]
+        assert "gone-role" in lines[index] or "gone-role" in lines[index + 1]
+        assert lines[index + 1].lstrip().startswith("fix:"), lines[index + 1]
+        assert f"planner --plan '{name}' upgrade" in lines[index + 1]
+    assert doctor.returncode == (6 if "FAIL" in doctor.stdout else 0), doctor.stdout
+
+    for name in ("tiny-role", SECOND_PLAN):
+        works = planner(path, "--plan", name, "status")
+        assert works.returncode == 0, works.stderr
+    done = planner(path, "--plan", SECOND_PLAN, "note", "python-basics", "still fine")
+    assert done.returncode == 0, done.stderr
+    refused = planner(path, "--plan", GONE, "status")
+    assert refused.returncode == 6, refused.stderr
+    (line,) = refused.stderr.splitlines()
+    assert line.startswith(f"Error: Plan '{GONE}' cannot be read")
+
+    # the fix doctor gives: the file back on the search path, then `upgrade`
+    back = tmp_path / "back"
+    back.mkdir()
+    text = (FIXTURE_CURRICULA / "tiny-role.yaml").read_text(encoding="utf-8")
+    (back / "gone-role.yaml").write_text(
+        text.replace("id: tiny-role", "id: gone-role").replace("Tiny Role", "Gone Role"),
+        encoding="utf-8",
     )
+    search = os.pathsep.join([str(FIXTURE_CURRICULA), str(back)])
+    for name in (GONE, HALF_GONE):
+        fixed = planner(path, "--plan", name, "upgrade", PLANNER_CURRICULA_PATH=search)
+        assert fixed.returncode == 0, fixed.stderr
+    kept, snapshots = kept_curricula(path)
+    assert all(kept.values()), kept
+    assert kept[HALF_GONE]["tiny-role"] == digest
+    assert kept[GONE]["gone-role"] == kept[HALF_GONE]["gone-role"]
+    assert len(snapshots) == 2
+    healthy = planner(path, "doctor", PLANNER_CURRICULA_PATH=str(tmp_path / "none"))
+    assert healthy.returncode == 0, healthy.stdout
+    assert "FAIL" not in healthy.stdout
 
 
 # --------------------------------------------------------------------------- newer files
 
 
-def test_database_from_a_newer_planner_is_refused_byte_for_byte(tmp_path: Path) -> None:
-    path = copy_of(1, tmp_path)
+@pytest.mark.parametrize("version", OLD_VERSIONS)
+def test_database_from_a_newer_planner_is_refused_byte_for_byte(
+    tmp_path: Path, version: int
+) -> None:
+    path = copy_of(version, tmp_path)
     with connect(path) as conn:
         conn.execute(
             f"INSERT INTO {db.MIGRATIONS_TABLE} VALUES (?, 'm999_future', '2030-01-01')",  # noqa: S608

@@ -192,7 +192,9 @@ def test_json_outputs_have_the_documented_keys(cli: Run) -> None:
         "role_progress",
         "skipped_known",
         "skipped",
+        "updates",
     }
+    assert status["updates"] == []
     assert set(status["progress"]) == {
         "percent",
         "hours_done",
@@ -259,11 +261,12 @@ def snapshot(home: Path) -> bytes | None:
             4,
             "Error: Unknown skill 'pyton' in --know. Did you mean 'python'?",
         ),
-        (["start", "tiny-role", "--industry", "Retail"], 2, "Error: Unknown industry 'Retail'."),
+        (["start", "tiny-role", "--industry", "Retail"], 4, "Error: Unknown industry 'Retail'."),
         (
             ["start", "tiny-role", "--name", ""],
             2,
-            "Error: --name must be 1 to 100 printable characters.",
+            "Error: --name must be 1 to 100 printable characters without leading or trailing "
+            "spaces.",
         ),
     ],
 )
@@ -303,7 +306,7 @@ def test_no_plan_yet(cli: Run, planner_home: Path) -> None:
             2,
             "Error: --on 2999-01-01 is in the future",
         ),
-        (["done", "python-basics", "--on", "2000-01-01"], 2, "is before the plan started"),
+        (["done", "python-basics", "--on", "2000-01-01"], 2, "is before the plan starts"),
         (["done", "python-basics", "--hours", "0"], 2, "Error: --hours must be more than 0"),
         (["done", "ml-intro"], 4, "No milestone 'ml-intro'"),
         (["undo", "python-basics"], 2, "Error: 'python-basics' is neither done nor skipped"),

@@ -18,11 +18,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from planner.errors import UsageError
+from planner.curriculum import load_role
+from planner.errors import NotFound
 from planner.models import Dataset, Project
 from planner.projects import Suggestion, rank_projects
-from planner.service import PlanInfo, PlanView, build_view
 from planner.tracker import MilestoneState
+from planner.view import PlanInfo, PlanView, build_view
 from tests.conftest import FIXTURE_CURRICULA, START, Run
 
 ROLE = str(FIXTURE_CURRICULA / "tiny-role.yaml")
@@ -55,15 +56,17 @@ def make_view(
     weeks_in: int = 0,
 ) -> PlanView:
     """The fixture plan started on START, seen ``weeks_in`` weeks later; done on START."""
+    role = load_role(ROLE)
     info = PlanInfo(
         name="tiny",
-        roles=(ROLE,),
+        roles=(role.id,),
         hours_per_week=hours_per_week,
         start=START,
         known_skills=know,
         industry=industry,
         created_at=datetime(2026, 1, 5, tzinfo=UTC),
         curriculum_versions={},
+        curricula=(role,),
     )
     at = datetime(2026, 1, 5, 12, tzinfo=UTC)
     states = {mid: MilestoneState("done", START, at, None) for mid in done}
@@ -237,12 +240,12 @@ def test_only_the_current_week_and_the_three_after_count() -> None:
 
 
 def test_unknown_industry_lists_the_choices() -> None:
-    with pytest.raises(UsageError) as caught:
+    with pytest.raises(NotFound) as caught:
         rank_projects(make_view(industry="Healthcare"), "Financ")
     assert caught.value.message == (
         "Unknown industry 'Financ'. Did you mean 'Finance'? Choose one of: Healthcare, Finance."
     )
-    assert caught.value.exit_code == 2
+    assert caught.value.exit_code == 4
 
 
 def test_as_dict_is_the_documented_shape() -> None:
@@ -411,12 +414,12 @@ def test_plan_option_picks_the_plan(cli: Run, tiny: Path) -> None:
     [
         (
             ["projects", "--industry", "Retial"],
-            2,
+            4,
             "Error: Unknown industry 'Retial'. Choose one of: Healthcare, Finance.\n",
         ),
         (
             ["projects", "--industry", "helthcare", "--json"],
-            2,
+            4,
             "Error: Unknown industry 'helthcare'. Did you mean 'Healthcare'? "
             "Choose one of: Healthcare, Finance.\n",
         ),
@@ -464,8 +467,6 @@ def test_ai_architect_healthcare_starts_with_a_healthcare_project(cli: Run) -> N
 
 
 def test_several_roles_rank_the_projects_of_all(cli: Run) -> None:
-    from planner.curriculum import load_role
-
     cli("start", "ai-architect", "lead-ml-engineer", "--industry", "gaming")
     data = json.loads(cli("projects", "--json", "--limit", "100").stdout)
     expected = {

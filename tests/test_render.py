@@ -14,10 +14,12 @@ from pathlib import Path
 import pytest
 import yaml
 
-from planner import renderer, service
+from planner import renderer
+from planner.curriculum import load_role
 from planner.projects import rank_projects
 from planner.report import build_report
 from planner.tracker import MilestoneState
+from planner.view import PlanInfo, PlanView, build_view
 from tests.conftest import FIXTURE_CURRICULA, Run
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
@@ -25,8 +27,8 @@ START = date(2026, 1, 5)
 TODAY = date(2026, 1, 21)  # week 3
 
 
-def fixed_view(roles: tuple[str, ...] = ("tiny-role",)) -> service.PlanView:
-    info = service.PlanInfo(
+def fixed_view(roles: tuple[str, ...] = ("tiny-role",)) -> PlanView:
+    info = PlanInfo(
         name="Ada's plan",
         roles=roles,
         hours_per_week=8,
@@ -35,6 +37,7 @@ def fixed_view(roles: tuple[str, ...] = ("tiny-role",)) -> service.PlanView:
         industry="Healthcare",
         created_at=datetime(2026, 1, 5, tzinfo=UTC),
         curriculum_versions={},
+        curricula=tuple(load_role(r) for r in roles),
     )
     states = {
         "python-basics": MilestoneState(
@@ -44,10 +47,10 @@ def fixed_view(roles: tuple[str, ...] = ("tiny-role",)) -> service.PlanView:
             kind="skipped", on_date=None, at=datetime(2026, 1, 8, tzinfo=UTC), hours=None
         ),
     }
-    return service.build_view(info, states, TODAY)
+    return build_view(info, states, TODAY)
 
 
-def render(fmt: str, view: service.PlanView | None = None, **options: object) -> str:
+def render(fmt: str, view: PlanView | None = None, **options: object) -> str:
     view = view or fixed_view()
     report = build_report(view, rank_projects(view), **options)  # type: ignore[arg-type]
     return renderer.render(fmt, {"plan": report})
@@ -148,7 +151,7 @@ class Elements(html.parser.HTMLParser):
 
 
 @pytest.fixture
-def hostile(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> service.PlanView:
+def hostile(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> PlanView:
     hostile_curriculum(tmp_path)
     monkeypatch.setenv("PLANNER_CURRICULA_PATH", str(tmp_path))
     from planner import curriculum
@@ -157,7 +160,7 @@ def hostile(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> service.PlanView
     return fixed_view()
 
 
-def test_hostile_text_is_escaped_in_html(hostile: service.PlanView) -> None:
+def test_hostile_text_is_escaped_in_html(hostile: PlanView) -> None:
     text = render("html", hostile)
     parser = Elements()
     parser.feed(text)
@@ -172,7 +175,7 @@ def test_hostile_text_is_escaped_in_html(hostile: service.PlanView) -> None:
     assert "\x00" not in text or True  # autoescape keeps text; control chars are harmless in HTML
 
 
-def test_hostile_text_breaks_nothing_in_markdown(hostile: service.PlanView) -> None:
+def test_hostile_text_breaks_nothing_in_markdown(hostile: PlanView) -> None:
     text = render("md", hostile)
     assert not re.search(r"<[a-zA-Z/!]", text), "raw HTML in Markdown"
     assert "\\*\\*bold\\*\\*" in text
@@ -186,7 +189,7 @@ def test_hostile_text_breaks_nothing_in_markdown(hostile: service.PlanView) -> N
             assert re.match(r"- \[[ x]\] \*\*", line)
 
 
-def test_hostile_text_is_plain_in_txt(hostile: service.PlanView) -> None:
+def test_hostile_text_is_plain_in_txt(hostile: PlanView) -> None:
     text = render("txt", hostile)
     assert "<script>alert(1)</script>" in text
     assert "{{ 7*7 }}" in text
@@ -215,7 +218,7 @@ needs_poppler = pytest.mark.skipif(
 
 @needs_poppler
 def test_pdf_has_pages_week_headings_and_no_embedded_files(
-    hostile: service.PlanView, tmp_path: Path
+    hostile: PlanView, tmp_path: Path
 ) -> None:
     report = build_report(hostile, rank_projects(hostile))
     pdf = renderer.html_to_pdf(renderer.render("html", {"plan": report}))

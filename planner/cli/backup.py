@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -68,7 +68,7 @@ def import_file(
     from planner import transfer
 
     result = transfer.import_document(
-        db=state(ctx).db, path=file, new_name=new_name, now=datetime.now(UTC)
+        db=state(ctx).db, path=file, new_name=new_name, now=datetime.now(UTC), today=date.today()
     )
     for warning in result.warnings:
         typer.echo(f"Warning: {warning}", err=True)

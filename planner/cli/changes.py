@@ -80,11 +80,11 @@ def replan(
         return
     o = options["options"]
     behind = options["hours_behind"]
-    pace = (
-        f"behind by {hours(round(behind, 1))} h"
-        if behind > 0
-        else f"ahead by {hours(round(-behind, 1))} h"
-    )
+    from planner.view import pace_of
+
+    pace = pace_of(behind)
+    if pace != "on track":
+        pace = f"{pace} by {hours(round(abs(behind), 1))} h"
     typer.secho(
         f"Plan '{options['plan']}': {pace} at {hours(options['hours_per_week'])} h/week", bold=True
     )

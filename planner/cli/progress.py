@@ -451,7 +451,7 @@ def plans(ctx: typer.Context, json_: JsonOption = False) -> None:
     )
     for d in data:
         if d.get("unreadable"):
-            typer.echo(f"Error: {d['unreadable']}", err=True)
+            typer.echo(f"Warning: {d['unreadable']}", err=True)
 
 
 def use(
