@@ -220,11 +220,15 @@ def newer_curricula(info: PlanInfo) -> list[tuple[str, list[tuple[str, int, int]
     """Roles whose curriculum on the search path has a file with a higher version than
     the plan keeps: ``(role, [(file id, version kept, version available), ...])``. Never
     raises: a missing or broken file simply offers nothing."""
+    from planner import settings
     from planner.curriculum import load_role
     from planner.errors import PlannerError
+    from planner.search import find_in
 
     newer = []
     for kept in info.curricula:
+        if find_in(settings.curricula_dirs(), kept.id) is None:
+            continue  # a role from a file elsewhere: nothing to compare with, cheaply
         try:
             now = load_role(kept.id)
         except PlannerError:
