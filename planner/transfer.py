@@ -1,216 +1,41 @@
-"""Moving plans between databases: the JSON export format, exporting and importing it.
+"""Moving plans between databases: ``planner export json`` and ``planner import``.
 
-The export document is versioned (``"format": "planner-export", "version": 2``) and
-holds plans with their whole event history and the curricula they keep (``curricula``,
-by SHA-256 of their snapshot; each plan names its own in ``curriculum_digests``), so an
-imported plan needs no curriculum file on the new machine. Version 1 files (no
-curricula) still import: their roles are looked up on this machine's curricula path.
-Every timestamp is UTC with microseconds (``2026-01-05T09:30:00.000000Z``) and keys
-come in a fixed order, so exporting, importing into an empty database and exporting
-again gives the same text (apart from ``exported_at``). Importing validates the whole
-file before it touches the database and writes every plan in one transaction; it never
-deletes or changes what is there.
+An export holds plans with their whole history and the curricula they keep (see
+``planner.export_format``), so an imported plan needs no curriculum file on the new
+machine; version 1 files (no curricula) still import when their roles are on this
+machine's curricula path. Importing checks the whole file (each plan's dates and its
+complete schedule included) before it touches the database and writes every plan in one
+transaction; it never deletes or changes what is there.
 """
 
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import TYPE_CHECKING, Any
 
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    PlainSerializer,
-    PlainValidator,
-    ValidationError,
-    field_validator,
-    model_validator,
-)
+from pydantic import ValidationError
 
 from planner.errors import NotFound, PlanExists, PlannerError, UsageError
-from planner.rules import MAX_HOURS_PER_WEEK, check_plan_name
-from planner.tracker import EVENT_KINDS, PLAN_KINDS
+from planner.export_format import (
+    FORMAT,
+    VERSION,
+    ExportDocument,
+    ExportEvent,
+    ExportPlan,
+    first_problem,
+    format_timestamp,
+    read_document,
+)
+from planner.rules import check_plan_name
+from planner.tracker import PLAN_KINDS
 
 if TYPE_CHECKING:
     from planner.db import Database
     from planner.models import Curriculum
     from planner.tracker import Event, MilestoneState, Plan
-
-FORMAT = "planner-export"
-VERSION = 2
-MAX_IMPORT_BYTES = 50 * 1024 * 1024
-
-# --------------------------------------------------------------------------- the format
-
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:\d{2})")
-
-
-def _parse_date(value: object) -> date:
-    if isinstance(value, date) and not isinstance(value, datetime):
-        return value
-    if isinstance(value, str) and _DATE.fullmatch(value):
-        try:
-            return date.fromisoformat(value)
-        except ValueError:
-            pass
-    msg = "must be a date like 2026-01-31"
-    raise ValueError(msg)
-
-
-def _parse_timestamp(value: object) -> datetime:
-    """A timezone-aware moment, as UTC. Naive datetimes (from SQLite) are UTC already."""
-    if isinstance(value, datetime):
-        if value.tzinfo is None:
-            return value.replace(tzinfo=UTC)
-        return value.astimezone(UTC)
-    if isinstance(value, str) and _TIMESTAMP.fullmatch(value):
-        try:
-            return datetime.fromisoformat(value).astimezone(UTC)
-        except ValueError:
-            pass
-    msg = "must be a UTC timestamp like 2026-01-31T09:30:00.000000Z"
-    raise ValueError(msg)
-
-
-def format_timestamp(moment: datetime) -> str:
-    """``2026-01-31T09:30:00.000000Z``: UTC, microseconds kept."""
-    utc = _parse_timestamp(moment)
-    return utc.replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
-
-
-Day = Annotated[
-    date, PlainValidator(_parse_date), PlainSerializer(date.isoformat, when_used="json")
-]
-Timestamp = Annotated[
-    datetime, PlainValidator(_parse_timestamp), PlainSerializer(format_timestamp, when_used="json")
-]
-Text = Annotated[str, Field(max_length=200)]
-
-
-def _check_text(value: str | None) -> str | None:
-    if value is not None and "\x00" in value:
-        msg = "must not contain NUL characters"
-        raise ValueError(msg)
-    return value
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
-
-
-class ExportEvent(_Strict):
-    kind: str
-    milestone_id: Text
-    at: Timestamp
-    on_date: Day | None
-    hours: Annotated[float, Field(ge=0, allow_inf_nan=False)] | None
-    note: str | None
-
-    @field_validator("kind")
-    @classmethod
-    def _known_kind(cls, value: str) -> str:
-        if value not in EVENT_KINDS:
-            shown = value if len(value) <= 40 else value[:40] + "..."
-            msg = f"unknown event kind {shown!r}; expected one of {', '.join(EVENT_KINDS)}"
-            raise ValueError(msg)
-        return value
-
-    @field_validator("milestone_id", "note")
-    @classmethod
-    def _no_nul(cls, value: str | None) -> str | None:
-        return _check_text(value)
-
-    @model_validator(mode="after")
-    def _milestone_matches_kind(self) -> ExportEvent:
-        if self.kind in PLAN_KINDS and self.milestone_id:
-            msg = f"milestone_id must be empty for a plan-level {self.kind!r} event"
-            raise ValueError(msg)
-        if self.kind not in PLAN_KINDS and not self.milestone_id:
-            msg = f"milestone_id must not be empty for a {self.kind!r} event"
-            raise ValueError(msg)
-        return self
-
-
-class ExportPlan(_Strict):
-    name: str
-    roles: Annotated[list[Text], Field(min_length=1)]
-    curriculum_versions: dict[Text, Annotated[int, Field(ge=0)]]
-    hours_per_week: Annotated[float, Field(gt=0, le=MAX_HOURS_PER_WEEK, allow_inf_nan=False)]
-    start_date: Day
-    known_skills: list[Text]
-    industry: Text | None
-    created_at: Timestamp
-    last_used_at: Timestamp
-    curriculum_digests: dict[Text, Text] | None = None  # role -> key of $.curricula
-    events: list[ExportEvent]
-
-    @field_validator("name")
-    @classmethod
-    def _valid_name(cls, value: str) -> str:
-        return check_plan_name(value)
-
-    @field_validator("roles", "known_skills")
-    @classmethod
-    def _no_nul_in_lists(cls, value: list[str]) -> list[str]:
-        for item in value:
-            _check_text(item)
-        return value
-
-    @field_validator("industry")
-    @classmethod
-    def _no_nul_in_industry(cls, value: str | None) -> str | None:
-        return _check_text(value)
-
-    @field_validator("curriculum_versions")
-    @classmethod
-    def _sorted_versions(cls, value: dict[str, int]) -> dict[str, int]:
-        return dict(sorted(value.items()))
-
-
-class ExportDocument(_Strict):
-    format: Literal["planner-export"]
-    version: Literal[1, 2]
-    exported_at: Timestamp
-    curricula: dict[Text, dict[str, Any]] = Field(default_factory=dict)
-    plans: list[ExportPlan]
-
-    @model_validator(mode="after")
-    def _unique_names(self) -> ExportDocument:
-        seen: set[str] = set()
-        for plan in self.plans:
-            if plan.name in seen:
-                msg = f"the plan name {plan.name!r} appears more than once"
-                raise ValueError(msg)
-            seen.add(plan.name)
-            if self.version >= 2:
-                digests = plan.curriculum_digests
-                if digests is None or set(digests) != set(plan.roles):
-                    msg = f"plan {plan.name!r} must name a curriculum for each of its roles"
-                    raise ValueError(msg)
-                for digest in digests.values():
-                    if digest not in self.curricula:
-                        msg = f"plan {plan.name!r} names {digest[:20]!r}, not in $.curricula"
-                        raise ValueError(msg)
-        return self
-
-    @property
-    def event_count(self) -> int:
-        return sum(len(plan.events) for plan in self.plans)
-
-
-def document_json(document: ExportDocument) -> str:
-    """The document as text: fixed key order, indent 2, UTF-8 as is, a final newline."""
-    data = document.model_dump(mode="json")
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
-
-
-# --------------------------------------------------------------------------- export
 
 
 def _export_plan(plan: Plan, events: list[Event], digests: dict[str, str]) -> ExportPlan:
@@ -302,107 +127,6 @@ def export_document(
 # --------------------------------------------------------------------------- import
 
 
-def _json_path(loc: tuple[int | str, ...]) -> str:
-    path = "$"
-    for part in loc:
-        path += f"[{part}]" if isinstance(part, int) else f".{part}"
-    return path
-
-
-def _first_problem(error: ValidationError) -> str:
-    """The first validation error as ``$.plans[0].events[3].kind: message``."""
-    first = error.errors(include_url=False)[0]
-    kind = first["type"]
-    if kind == "missing":
-        text = "is missing"
-    elif kind == "extra_forbidden":
-        text = "is not a field of the export format"
-    else:
-        text = first["msg"].removeprefix("Value error, ")
-        text = text[:1].lower() + text[1:]
-    return f"{_json_path(tuple(first['loc']))}: {text}"
-
-
-def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    result: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in result:
-            msg = f"the key {key!r} appears twice in one object"
-            raise ValueError(msg)
-        result[key] = value
-    return result
-
-
-def _no_constants(name: str) -> None:
-    msg = f"{name} is not a JSON number"
-    raise ValueError(msg)
-
-
-def _read_text(path: Path) -> str:
-    if not path.exists():
-        msg = f"No file {path}. Check the path."
-        raise NotFound(msg)
-    if not path.is_file():
-        msg = f"{path} is not a file; give the JSON file written by `planner export json`."
-        raise UsageError(msg)
-    limit = MAX_IMPORT_BYTES // (1024 * 1024)
-    try:
-        with path.open("rb") as handle:
-            data = handle.read(MAX_IMPORT_BYTES + 1)
-    except OSError as exc:
-        msg = f"Cannot read {path}: {exc.strerror}."
-        raise UsageError(msg) from None
-    if len(data) > MAX_IMPORT_BYTES:
-        msg = f"{path} is larger than {limit} MiB; planner imports files up to {limit} MiB."
-        raise UsageError(msg)
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        msg = f"{path} is not UTF-8 text (byte {exc.start}); it is not a planner export."
-        raise UsageError(msg) from None
-
-
-def read_document(path: Path) -> ExportDocument:
-    """Parse and validate an export file; every problem is a ``UsageError`` naming the file."""
-    text = _read_text(path)
-    refused = "Nothing was imported."
-    try:
-        data = json.loads(text, object_pairs_hook=_no_duplicate_keys, parse_constant=_no_constants)
-    except json.JSONDecodeError as exc:
-        msg = (
-            f"{path} is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}). "
-            f"{refused}"
-        )
-        raise UsageError(msg) from None
-    except ValueError as exc:
-        msg = f"{path} is not a valid export: {exc}. {refused}"
-        raise UsageError(msg) from None
-    except RecursionError:
-        msg = f"{path} is nested too deeply to be a planner export. {refused}"
-        raise UsageError(msg) from None
-    if not isinstance(data, dict) or data.get("format") != FORMAT:
-        msg = (
-            f'{path} is not a planner export ($.format must be "{FORMAT}"); write one with '
-            f"`planner export json`. {refused}"
-        )
-        raise UsageError(msg)
-    version = data.get("version")
-    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
-        msg = f"{path}: $.version: must be a whole number from 1. {refused}"
-        raise UsageError(msg)
-    if version > VERSION:
-        msg = (
-            f"{path} was written by a newer planner (export version {version}; this one "
-            f"reads up to {VERSION}). Upgrade planner to import it. {refused}"
-        )
-        raise UsageError(msg)
-    try:
-        return ExportDocument.model_validate(data)
-    except ValidationError as exc:
-        msg = f"{path}: {_first_problem(exc)}. {refused}"
-        raise UsageError(msg) from None
-
-
 @dataclass(frozen=True)
 class ImportedPlan:
     name: str
@@ -457,7 +181,7 @@ def _curricula_of(document: ExportDocument, index: int, plan: ExportPlan) -> lis
         try:
             curriculum = Curriculum.model_validate(document.curricula[key])
         except ValidationError as exc:
-            where = _first_problem(exc).removeprefix("$")
+            where = first_problem(exc).removeprefix("$")
             msg = f"$.curricula[{key[:16]}...]{where}. {REFUSED}"
             raise UsageError(msg) from None
         if curriculum.id != role or curriculum.kind != "role":
@@ -486,7 +210,6 @@ def _check_plan(
 ) -> tuple[list[Curriculum], list[str]]:
     """Every rule a plan made by the commands meets, and its complete schedule built:
     an imported plan is stored only once it is known to be readable."""
-    from datetime import timedelta
 
     from planner import rules
     from planner.view import PlanInfo, check_roles, checked_view

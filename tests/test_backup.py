@@ -23,7 +23,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from planner import rules, tracker, transfer
+from planner import export_format, rules, tracker, transfer
 from planner.curriculum import resolve_file
 from planner.db import open_database
 from planner.models import Curriculum
@@ -185,11 +185,11 @@ def test_the_format_covers_every_stored_column() -> None:
     """A column added to the tables must be added to the export too (and to its version).
     A snapshot is exported as its curriculum under its digest; its format and when it was
     stored belong to the database it is in."""
-    assert set(tracker.Plan.model_fields) - {"id"} == set(transfer.ExportPlan.model_fields) - {
+    assert set(tracker.Plan.model_fields) - {"id"} == set(export_format.ExportPlan.model_fields) - {
         "events"
     }
     assert set(tracker.Event.model_fields) - {"id", "plan_id"} == set(
-        transfer.ExportEvent.model_fields
+        export_format.ExportEvent.model_fields
     )
     assert set(tracker.CurriculumSnapshot.model_fields) == {
         "digest",
@@ -197,8 +197,8 @@ def test_the_format_covers_every_stored_column() -> None:
         "body",
         "created_at",
     }
-    assert "curricula" in transfer.ExportDocument.model_fields
-    assert transfer.VERSION == 2
+    assert "curricula" in export_format.ExportDocument.model_fields
+    assert export_format.VERSION == 2
 
 
 # --------------------------------------------------------------------------- property
@@ -397,7 +397,7 @@ def test_round_trip_of_generated_histories(plans: list[dict[str, Any]]) -> None:
             db=str(source), plan_name=None, all_plans=True, now=EXPORTED_AT
         )
         assert export.skipped == ()
-        first = transfer.document_json(export.document)
+        first = export_format.document_json(export.document)
         assert json.loads(first) == expected_document(plans)
         exported = Path(folder, "export.json")
         exported.write_text(first, encoding="utf-8")
@@ -405,7 +405,7 @@ def test_round_trip_of_generated_histories(plans: list[dict[str, Any]]) -> None:
         assert [(p.name, p.events) for p in result.plans] == [
             (p["name"], len(p["events"])) for p in sorted(plans, key=lambda p: p["name"])
         ]
-        second = transfer.document_json(
+        second = export_format.document_json(
             transfer.export_document(
                 db=str(target), plan_name=None, all_plans=True, now=EXPORTED_AT
             ).document

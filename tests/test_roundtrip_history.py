@@ -32,7 +32,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from planner import rules, tracker, transfer
+from planner import export_format, rules, tracker, transfer
 from planner.curriculum import resolve_file
 from planner.db import open_database
 from planner.errors import PlanExists
@@ -282,7 +282,7 @@ def write_plans(path: Path, plans: list[dict[str, Any]]) -> None:
 def export_text(path: Path, now: datetime) -> str:
     export = transfer.export_document(db=str(path), plan_name=None, all_plans=True, now=now)
     assert export.skipped == ()
-    return transfer.document_json(export.document)
+    return export_format.document_json(export.document)
 
 
 def import_file(db: Path, document: Path) -> transfer.ImportResult:

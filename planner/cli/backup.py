@@ -30,6 +30,7 @@ def export_json(
     Example: planner export json --all --output planner.json
     """
     from planner import renderer, transfer
+    from planner.export_format import document_json
 
     if output is not None:
         renderer.check_output(output.resolve() if output.is_symlink() else output)
@@ -40,7 +41,7 @@ def export_json(
     for problem in export.skipped:
         typer.echo(f"Warning: not exported: {problem}", err=True)
     document = export.document
-    text = transfer.document_json(document)
+    text = document_json(document)
     if output is None:
         typer.echo(text, nl=False)
         return
