@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from planner.models import Skill
 
 MAX_HOURS_PER_WEEK = 80.0
+MIN_HOURS_PER_WEEK = 0.25  # 15 minutes: the schedule counts whole minutes
 MAX_NOTE_CHARS = 10_000
 MAX_NAME_CHARS = 100
 
@@ -19,7 +20,7 @@ MAX_NAME_CHARS = 100
 # today, imported plans and events, --finish-by).
 MAX_YEARS_BACK = 10  # a plan starts at most 10 years before today ...
 MAX_YEARS_AHEAD = 5  # ... and at most 5 years after it
-MAX_PLAN_YEARS = 25  # its schedule ends at most 25 years after its start
+MAX_PLAN_YEARS = 100  # its schedule ends at most 100 years after its start
 WARN_YEARS_BACK = 1  # warn for a start more than a year back,
 WARN_PLAN_YEARS = 5  # a plan longer than 5 years,
 WARN_HOURS_PER_WEEK = 2.0  # and fewer than 2 hours a week
@@ -32,11 +33,12 @@ def suggestion(name: str, choices: list[str]) -> str:
     return f" Did you mean '{close[0]}'?" if close else ""
 
 
-def check_hours_per_week(value: float) -> float:
-    if not 0 < value <= MAX_HOURS_PER_WEEK:
+def check_hours_per_week(value: float, what: str = "--hours-per-week") -> float:
+    """hours: float, 0.25 to 80 (a week has whole minutes); raises UsageError."""
+    if not MIN_HOURS_PER_WEEK <= value <= MAX_HOURS_PER_WEEK:
         msg = (
-            f"--hours-per-week must be more than 0 and at most {MAX_HOURS_PER_WEEK:g} "
-            f"(got {value:g})."
+            f"{what} must be from {MIN_HOURS_PER_WEEK:g} (15 minutes) to "
+            f"{MAX_HOURS_PER_WEEK:g} (got {value:g})."
         )
         raise UsageError(msg)
     return value
@@ -135,8 +137,9 @@ def check_start(start: date, today: date, what: str = "--start") -> list[str]:
 
 
 def check_plan_length(start: date, finish: date, hours_per_week: float) -> list[str]:
-    """A schedule from ``start`` to ``finish`` (its last day). Raises UsageError past 25
-    years; returns warnings for more than 5 years or under 2 hours a week."""
+    """A schedule from ``start`` to ``finish`` (its last day). Raises UsageError past 100
+    years (a typo such as 0.01 h/week, not a plan); returns warnings for more than 5
+    years or under 2 hours a week."""
     warnings = []
     if finish > _years(start, MAX_PLAN_YEARS):
         years = (finish - start).days / 365.25

@@ -219,6 +219,7 @@ def _check_plan(
     latest = today + timedelta(days=1)
     where = f"$.plans[{index}]"
     try:
+        rules.check_hours_per_week(plan.hours_per_week, what=f"{where}.hours_per_week")
         warnings = rules.check_start(plan.start_date, today, what=f"{where}.start_date")
         for j, event in enumerate(plan.events):
             what = f"{where}.events[{j}].on_date"

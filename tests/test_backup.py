@@ -304,7 +304,7 @@ def plan_history(draw: st.DrawFn, name: str) -> dict[str, Any]:
         "curriculum_versions": draw(
             st.dictionaries(st.sampled_from(["tiny-role", "tiny-base", "zz"]), st.integers(0, 99))
         ),
-        "hours_per_week": draw(st.floats(min_value=0.1, max_value=80)),
+        "hours_per_week": draw(st.floats(min_value=0.25, max_value=80)),
         "start_date": start,
         "known_skills": draw(st.lists(TEXT.filter(bool), max_size=3)),
         "industry": draw(st.one_of(st.none(), TEXT)),
@@ -567,9 +567,9 @@ PLAN_REFUSALS: list[tuple[str, Callable[[dict[str, Any]], None], str]] = [
         "$.plans[0].events[1].at 9999-01-01T00:00:00.000000Z is in the future",
     ),
     (
-        "a schedule past 25 years",
+        "under 15 minutes a week",
         _set("plans.0.hours_per_week", 0.01),
-        "$.plans[0]: At 0.01 h/week the plan would take",
+        "$.plans[0].hours_per_week must be from 0.25 (15 minutes) to 80 (got 0.01)",
     ),
     (
         "a curriculum that is not one",

@@ -83,7 +83,7 @@ def test_compare_json_counts_shared_milestones_once(cli: Run) -> None:
         (
             ["ai-architect", "lead-ml-engineer", "-H", "0"],
             2,
-            "--hours-per-week must be more than 0",
+            "--hours-per-week must be from 0.25",
         ),
         (["ai-architect", "lead-ml-engineer", "--know", "cooking"], 4, "Unknown skill 'cooking'"),
     ],
@@ -208,7 +208,7 @@ def test_replan_drop_optional_skips_them(behind: Run) -> None:
         (["--finish-by", "2020-01-01"], 2, "is not in the future"),
         (["--finish-by", (TODAY + timedelta(days=8)).isoformat()], 2, "Even at 80 h/week"),
         (["--finish-by", "soon"], 2, "--finish-by must be a date"),
-        (["--hours-per-week", "99"], 2, "at most 80"),
+        (["--hours-per-week", "99"], 2, "to 80 (got 99)"),
         (["--hours-per-week", "8"], 2, "Nothing to change"),
     ],
 )

@@ -216,8 +216,8 @@ def test_upgrade_of_a_plan_from_a_file_takes_the_file(cli: Run, tmp_path: Path) 
         (["--start", "0001-01-01"], "out of range"),
         (["--start", "2000-01-01"], "out of range"),
         (["--start", (TODAY + timedelta(days=6 * 366)).isoformat()], "out of range"),
-        (["--hours-per-week", "0.01"], "a plan may run at most 25 years"),
-        (["--hours-per-week", "0"], "--hours-per-week must be more than 0"),
+        (["--hours-per-week", "0.01"], "--hours-per-week must be from 0.25 (15 minutes)"),
+        (["--hours-per-week", "0"], "--hours-per-week must be from 0.25"),
         (["--name", "x" * 101], "--name must be 1 to 100"),
     ],
 )
@@ -476,3 +476,28 @@ def test_four_processes_adding_different_roles_at_once_all_land(
     assert sorted(roles) == ["ai-architect", *(f"analyst-{n}" for n in range(4))]
     kinds = [e["kind"] for e in json.loads(cli("log", "--json").stdout)["events"]]
     assert kinds == ["role-added"] * 4
+
+
+def test_a_plan_longer_than_a_century_is_refused(
+    cli: Run, tmp_path: Path, planner_home: Path
+) -> None:
+    """30 milestones of 1,000 h at 8 h/week: 72 years is accepted with a warning; at
+    0.25 h/week it would take 2,300 years and is refused, storing nothing."""
+    path = role_file(tmp_path / "big")
+    text = path.read_text()
+    head, rest = text.split("milestones:\n", 1)
+    milestone = rest.replace("hours: 12", "hours: 1000").replace(
+        "    requires: [sql-data-wrangling]          # from the included foundations module\n", ""
+    )
+    many = "".join(milestone.replace("first-dashboard", f"dashboard-{n}") for n in range(30))
+    path.write_text(
+        head.replace("includes: [foundations]", "includes: []") + "milestones:\n" + many
+    )
+    long = cli("start", str(path), "--name", "long", "--hours-per-week", "8")
+    assert long.exit_code == 0, long.stderr
+    assert "Warning: The plan runs 71.9 years" in long.stderr
+    before = db_rows(planner_home)
+    result = cli("start", str(path), "--name", "too long", "--hours-per-week", "0.25")
+    assert result.exit_code == 2
+    assert "a plan may run at most 100 years" in one_error_line(result.stderr)
+    assert db_rows(planner_home) == before

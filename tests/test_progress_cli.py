@@ -238,12 +238,12 @@ def snapshot(home: Path) -> bytes | None:
         (
             ["start", "tiny-role", "--hours-per-week", "0"],
             2,
-            "Error: --hours-per-week must be more than 0 and at most 80 (got 0).",
+            "Error: --hours-per-week must be from 0.25 (15 minutes) to 80 (got 0).",
         ),
         (
             ["start", "tiny-role", "--hours-per-week", "-3"],
             2,
-            "Error: --hours-per-week must be more than 0",
+            "Error: --hours-per-week must be from 0.25",
         ),
         (["start", "tiny-role", "--hours-per-week", "81"], 2, "(got 81)."),
         (

@@ -222,8 +222,8 @@ def events(draw: st.DrawFn, start: date) -> list[dict[str, Any]]:
 @st.composite
 def plan(draw: st.DrawFn, name: str) -> dict[str, Any]:
     """A plan's row, its history, and the curricula it keeps (``curricula``, one per role
-    in ``roles`` order; stored as snapshots, not a column). At 0.1 h/week or more, every
-    schedule fits in the 25 years a plan may run, even one started 10 years ago."""
+    in ``roles`` order; stored as snapshots, not a column). At 0.25 h/week or more, every
+    schedule fits in the 100 years a plan may run, even one started 10 years ago."""
     roles = draw(st.lists(st.sampled_from(sorted(CURRICULA)), min_size=1, unique=True))
     start = draw(START)
     return {
@@ -233,7 +233,7 @@ def plan(draw: st.DrawFn, name: str) -> dict[str, Any]:
         "curriculum_versions": draw(
             st.dictionaries(st.sampled_from(["tiny-role", "tiny-base"]), st.integers(0, 99))
         ),
-        "hours_per_week": draw(st.floats(min_value=0.1, max_value=80)),
+        "hours_per_week": draw(st.floats(min_value=0.25, max_value=80)),
         "start_date": start,
         "known_skills": draw(st.lists(st.text(CHARS, min_size=1, max_size=20), max_size=3)),
         "industry": draw(st.one_of(st.none(), st.text(CHARS, max_size=30))),
