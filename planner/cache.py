@@ -32,7 +32,7 @@ from planner.search import find_include
 if TYPE_CHECKING:
     from planner.models import Curriculum
 
-FORMAT = "planner-curriculum-cache 3"
+FORMAT = "planner-curriculum-cache 4"
 MAX_SOURCE_BYTES = 1024 * 1024  # as the loader: a larger file is never a source
 # The code that reads curricula, beside this file: a change to any of it is a new format.
 READERS = ("curriculum.py", "search.py", "models.py")
@@ -120,6 +120,23 @@ def load(source: Path) -> Curriculum | None:
         return None
 
 
+def versions(source: Path) -> dict[str, int] | None:
+    """The ``versions`` of the cached curriculum for ``source`` (file id -> version) if
+    none of its files changed, else None; reads only the entry's first line, so asking
+    "is there a newer curriculum?" costs no parsing of the curriculum itself."""
+    try:
+        with _entry(source).open("rb") as handle:
+            header = json.loads(handle.readline())
+    except (OSError, ValueError):
+        return None
+    found = header.get("versions") if isinstance(header, dict) else None
+    if not isinstance(found, dict) or not _still_valid(header):
+        return None
+    if not all(isinstance(k, str) and type(v) is int for k, v in found.items()):
+        return None
+    return found
+
+
 def store(source: Path, curriculum: Curriculum, provenance: Provenance) -> None:
     """Remember a resolved curriculum; failures are ignored (it is only a cache)."""
     if not provenance.digests:
@@ -131,6 +148,7 @@ def store(source: Path, curriculum: Curriculum, provenance: Provenance) -> None:
         "lookups": [list(lookup) for lookup in provenance.lookups],
         "files": provenance.digests,  # of the bytes parsed: a later edit is a miss
         "body": hashlib.sha256(body).hexdigest(),
+        "versions": dict(curriculum.versions),
     }
     with contextlib.suppress(OSError):
         entry = _entry(source)

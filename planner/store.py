@@ -220,22 +220,25 @@ def newer_curricula(info: PlanInfo) -> list[tuple[str, list[tuple[str, int, int]
     """Roles whose curriculum on the search path has a file with a higher version than
     the plan keeps: ``(role, [(file id, version kept, version available), ...])``. Never
     raises: a missing or broken file simply offers nothing."""
-    from planner import settings
+    from planner import cache, settings
     from planner.curriculum import load_role
     from planner.errors import PlannerError
     from planner.search import find_in
 
     newer = []
     for kept in info.curricula:
-        if find_in(settings.curricula_dirs(), kept.id) is None:
+        path = find_in(settings.curricula_dirs(), kept.id)
+        if path is None:
             continue  # a role from a file elsewhere: nothing to compare with, cheaply
-        try:
-            now = load_role(kept.id)
-        except PlannerError:
-            continue
+        available = cache.versions(path)  # from the cache entry's header: no parsing
+        if available is None:
+            try:
+                available = load_role(kept.id).versions
+            except PlannerError:
+                continue
         files = [
             (cid, kept.versions.get(cid, 0), version)
-            for cid, version in now.versions.items()
+            for cid, version in available.items()
             if version > kept.versions.get(cid, 0)
         ]
         if files:

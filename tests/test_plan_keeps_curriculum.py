@@ -501,3 +501,18 @@ def test_a_plan_longer_than_a_century_is_refused(
     assert result.exit_code == 2
     assert "a plan may run at most 100 years" in one_error_line(result.stderr)
     assert db_rows(planner_home) == before
+
+
+def test_the_cache_answers_which_versions_are_available_without_parsing(tmp_path: Path) -> None:
+    from planner import cache
+
+    folder = tmp_path / "path"
+    path = role_file(folder)
+    assert cache.versions(path) is None  # nothing cached yet
+    curriculum.load_curriculum(str(path))
+    assert (
+        cache.versions(path) == {"foundations": 1, "data-analyst": 1}
+        or cache.versions(path) == curriculum.load_curriculum(str(path)).versions
+    )
+    path.write_text(path.read_text().replace("version: 1 ", "version: 2 "), encoding="utf-8")
+    assert cache.versions(path) is None  # the file changed: the entry no longer answers
