@@ -120,7 +120,7 @@ def replan(
         view, hours_per_week=hours_per_week, finish_by=finish_by, drop_optional=drop_optional
     )
     new_info = _replace_info(view.plan, hours_per_week=change["hours_per_week"])
-    checked_view(new_info, view.states, today)
+    change["warnings"] = checked_view(new_info, view.states, today)[1]
     if dry_run:
         return options, change, view
     database = existing_db(db)
@@ -165,6 +165,12 @@ class RoleChange:
     old_versions: dict[str, int]
     new_versions: dict[str, int]
     source: str  # where the new curriculum was found
+    role_text_changed: bool = False  # title, summary, profile, skills or projects
+
+    @property
+    def older(self) -> bool:
+        """Whether this moves the role to an older version than the plan keeps."""
+        return self.new_versions.get(self.role, 0) < self.old_versions.get(self.role, 0)
 
 
 @dataclass
@@ -182,6 +188,8 @@ class Upgrade:
     other: list[str] = field(default_factory=list)  # ids changed in text or resources only
     finish_before: str = ""
     finish_after: str = ""
+    planned_before: str = ""
+    planned_after: str = ""
     hours_before: float = 0.0
     hours_after: float = 0.0
     applied: bool = False
@@ -201,6 +209,8 @@ class Upgrade:
                     "versions_before": r.old_versions,
                     "versions_after": r.new_versions,
                     "source": r.source,
+                    "older": r.older,
+                    "role_text_changed": r.role_text_changed,
                 }
                 for r in self.roles
             ],
@@ -218,6 +228,7 @@ class Upgrade:
             },
             "hours_total": {"before": self.hours_before, "after": self.hours_after},
             "projected_finish": {"before": self.finish_before, "after": self.finish_after},
+            "planned_finish": {"before": self.planned_before, "after": self.planned_after},
         }
 
     def summary(self) -> str:
@@ -273,6 +284,17 @@ def _find_new(refs: list[str], roles: tuple[str, ...]) -> tuple[dict[str, Curric
     return found, missing
 
 
+def _role_text(curriculum: Curriculum) -> tuple[object, ...]:
+    """Everything of a role besides its milestones and versions, to tell when it changed."""
+    return (
+        curriculum.title,
+        curriculum.summary,
+        curriculum.profile,
+        tuple(curriculum.skills),
+        tuple(curriculum.projects),
+    )
+
+
 def _diff(result: Upgrade, old: PlanView, new: PlanView) -> None:
     before = old.curriculum.by_id
     after = new.curriculum.by_id
@@ -298,6 +320,8 @@ def _diff(result: Upgrade, old: PlanView, new: PlanView) -> None:
     result.hours_after = new.schedule.hours_total
     result.finish_before = old.schedule.projected_finish.isoformat()
     result.finish_after = new.schedule.projected_finish.isoformat()
+    result.planned_before = old.schedule.planned_finish.isoformat()
+    result.planned_after = new.schedule.planned_finish.isoformat()
 
 
 def upgrade(
@@ -324,6 +348,7 @@ def upgrade(
         except PlanUnreadable:  # upgraded from the files alone
             info = None
         name, roles = plan.name, tuple(plan.roles)
+        row_versions = dict(plan.curriculum_versions or {})
     found, missing = _find_new(refs, roles)
     if info is None and missing:
         msg = (
@@ -345,7 +370,13 @@ def upgrade(
         ):
             source = new.sources.get(role, "")
             result.roles.append(
-                RoleChange(role, dict(old.versions) if old else {}, dict(new.versions), source)
+                RoleChange(
+                    role,
+                    dict(old.versions) if old else row_versions,
+                    dict(new.versions),
+                    source,
+                    role_text_changed=old is not None and _role_text(old) != _role_text(new),
+                )
             )
     check_roles(new_curricula)
     if info is None:

@@ -131,7 +131,14 @@ def plan_change(
             raise UsageError(msg)
         new_hours = needed
     if new_hours == view.plan.hours_per_week and not dropped:
-        msg = "Nothing to change: give --hours-per-week, --finish-by or --drop-optional."
+        if hours_per_week is not None or finish_by is not None:
+            msg = (
+                f"The plan is already at {new_hours:g} h/week"
+                + (" and has no optional milestones left to drop" if drop_optional else "")
+                + "; nothing to change."
+            )
+        else:
+            msg = "No optional milestones are left to drop; nothing to change."
         raise UsageError(msg)
     finish = _projected(view, new_hours, frozenset(dropped))
     parts = []

@@ -712,6 +712,37 @@ def _cross_check(files: list[LoadedFile]) -> list[str]:
     return problems
 
 
+def check_resolved(curriculum: Curriculum) -> list[str]:
+    """The checks ``resolve_file`` makes across files, for a curriculum that arrives
+    already resolved (an imported plan's): each problem as ``section[i].field: message``.
+
+    A role needs milestones; ids are unique; every skill and prerequisite a milestone or
+    project names exists; prerequisites have no cycle.
+    """
+    problems: list[str] = []
+    if curriculum.kind == "role" and not curriculum.milestones:
+        problems.append("milestones: a role needs at least one milestone")
+    seen: dict[str, set[str]] = {}
+    for section in ("skills", "milestones", "projects"):
+        ids = seen.setdefault(section, set())
+        for index, item in enumerate(getattr(curriculum, section)):
+            if item.id in ids:
+                problems.append(f"{section}[{index}].id: duplicate {section[:-1]} id '{item.id}'")
+            ids.add(item.id)
+    for section in ("milestones", "projects"):
+        for index, item in enumerate(getattr(curriculum, section)):
+            for j, skill in enumerate(item.skills):
+                if skill not in seen["skills"]:
+                    problems.append(f"{section}[{index}].skills[{j}]: unknown skill '{skill}'")
+            for j, req in enumerate(item.requires):
+                if req not in seen["milestones"]:
+                    problems.append(f"{section}[{index}].requires[{j}]: unknown milestone '{req}'")
+    cycle = _find_cycle({m.id: list(m.requires) for m in curriculum.milestones})
+    if cycle is not None:
+        problems.append(f"milestones: prerequisite cycle {' -> '.join(cycle)}")
+    return problems
+
+
 def resolve_file(path: Path, provenance: Provenance | None = None) -> Curriculum:
     """Load ``path`` with its includes, check everything, and merge into one Curriculum."""
     from planner.models import Curriculum

@@ -98,12 +98,15 @@ def _check_plan(session: Session, plan: Plan) -> list[Finding]:
     named = tracker.event_milestones(session=session, plan_id=plan.id)
     orphans = {mid: n for mid, n in named.items() if mid not in known}
     if orphans:
-        listed = ", ".join(f"{mid} ({n} events)" for mid, n in sorted(orphans.items()))
+        listed = ", ".join(
+            f"{mid} ({n} event{'s' if n != 1 else ''})" for mid, n in sorted(orphans.items())
+        )
         findings.append(
             Finding(
                 "warning",
                 subject,
-                f"{len(orphans)} milestone(s) with progress are no longer in the "
+                f"{len(orphans)} milestone{'s' if len(orphans) != 1 else ''} with progress "
+                f"{'are' if len(orphans) != 1 else 'is'} no longer in the "
                 f"curriculum: {listed}",
                 "nothing to do: the events are kept and count again if the milestone "
                 "returns; `planner log` shows them",

@@ -184,6 +184,12 @@ class ExportDocument(_Strict):
                 msg = f"the plan name {plan.name!r} appears more than once"
                 raise ValueError(msg)
             seen.add(plan.name)
+            if self.version == 1 and plan.curriculum_digests is not None:
+                msg = (
+                    f"plan {plan.name!r} names curricula (curriculum_digests), which only "
+                    "an export of version 2 holds"
+                )
+                raise ValueError(msg)
             if self.version >= 2:
                 digests = plan.curriculum_digests
                 if digests is None or set(digests) != set(plan.roles):

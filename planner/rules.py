@@ -164,15 +164,17 @@ def check_plan_length(start: date, finish: date, hours_per_week: float) -> list[
 
 
 def check_work_day(day: date, *, start: date, today: date, what: str) -> date:
-    """A day work was done (``--on``, or today for plain ``done``, or an imported event):
-    not in the future and not before the plan's start. Raises UsageError saying what to do.
+    """A day work was done (``--on``, or today for plain ``done`` with ``what="today"``,
+    or an imported event): not in the future and not before the plan's start. Raises
+    UsageError saying what to do.
     """
+    subject = f"Today ({day.isoformat()})" if what == "today" else f"{what} {day.isoformat()}"
     if day > today:
-        msg = f"{what} {day.isoformat()} is in the future; give the day the work was done."
+        msg = f"{subject} is in the future; give the day the work was done."
         raise UsageError(msg)
     if day < start:
         msg = (
-            f"{what} {day.isoformat()} is before the plan starts ({start.isoformat()}); "
+            f"{subject} is before the plan starts ({start.isoformat()}); "
             "work before the start cannot be recorded. Start the plan earlier with "
             "`planner start ... --start DATE`, or leave the milestone out with `planner skip ID`"
             " (or `--know SKILL` when starting)."

@@ -237,7 +237,7 @@ def record(
     titles = {m.id: m.title for m in curriculum.milestones}
     chosen = list(dict.fromkeys(rules.match_milestone(q, ids, info.name) for q in queries))
     if action == "done":
-        what = "--on" if on is not None else "Today,"
+        what = "--on" if on is not None else "today"
         rules.check_work_day(on or today, start=info.start, today=today, what=what)
 
     now = utcnow()

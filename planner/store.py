@@ -109,7 +109,14 @@ def read_snapshots(session: Session, plan: Plan) -> tuple[Curriculum, ...]:
     a plan without snapshots (from before they existed) is read from the search path.
     """
     from planner import tracker
+    from planner.tracker import DamagedJSON
 
+    for field in ("roles", "known_skills", "curriculum_versions"):
+        value = getattr(plan, field)
+        if isinstance(value, DamagedJSON) or not isinstance(value, list | dict):
+            raise PlanUnreadable(_unreadable(plan.name, f"its {field} column is damaged"))
+    if not plan.roles or not all(isinstance(role, str) for role in plan.roles):
+        raise PlanUnreadable(_unreadable(plan.name, "its roles column is damaged"))
     digests = plan.curriculum_digests
     if digests is None:
         return _from_search_path(plan)
@@ -147,27 +154,36 @@ def _construct(plan_name: str, digest: str, format_: int, body: str) -> Curricul
 
 def _unreadable(plan_name: str, reason: str, fix: str = "") -> str:
     fix = fix or (
-        "Restore the database from a backup, or re-import the plan from "
-        "`planner export json`; other plans are not affected."
+        f"Store its curriculum again with `planner --plan '{plan_name}' upgrade` (give the "
+        "curriculum file when it is not on the curricula path), or delete the plan; other "
+        "plans are not affected."
     )
     return f"Plan '{plan_name}' cannot be read: {reason}. {fix}"
 
 
 def _from_search_path(plan: Plan) -> tuple[Curriculum, ...]:
     from planner.curriculum import load_role
-    from planner.errors import PlannerError
+    from planner.errors import CurriculumInvalid, PlannerError
 
-    try:
-        return tuple(load_role(role) for role in plan.roles)
-    except PlannerError as exc:
-        problems = getattr(exc, "problems", None)
-        first = problems[0] if problems else exc.message.splitlines()[0]
-        reason = f"it keeps no curriculum, and {first}"
-        fix = (
-            "Put the curriculum file back on PLANNER_CURRICULA_PATH, then run "
-            f"`planner --plan '{plan.name}' upgrade` to keep it with the plan."
-        )
-        raise PlanUnreadable(_unreadable(plan.name, reason.rstrip("."), fix)) from None
+    found = []
+    for role in plan.roles:
+        try:
+            found.append(load_role(role))
+        except CurriculumInvalid as exc:
+            reason = f"it keeps no copy of its curriculum, and the file of {role} is invalid"
+            fix = (
+                f"{exc.problems[0]}. Fix the file, then run `planner --plan '{plan.name}' upgrade`."
+            )
+            raise PlanUnreadable(_unreadable(plan.name, reason, fix)) from None
+        except PlannerError:
+            reason = f"it keeps no copy of its curriculum, and no file of {role} is found"
+            fix = (
+                "Put the curriculum file back on PLANNER_CURRICULA_PATH and run "
+                f"`planner --plan '{plan.name}' upgrade` (or `upgrade FILE.yaml`) to keep it "
+                "with the plan."
+            )
+            raise PlanUnreadable(_unreadable(plan.name, reason, fix)) from None
+    return tuple(found)
 
 
 # --------------------------------------------------------------------------- plan info

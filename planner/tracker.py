@@ -12,7 +12,33 @@ from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import JSON, Column, Field, Session, SQLModel, col, select
+from sqlmodel import Column, Field, Session, SQLModel, col, select
+
+
+class DamagedJSON(list[Any]):
+    """What a JSON column holds when its text cannot be parsed (edited or damaged by
+    hand): an empty list that says so, so one damaged row is reported as unreadable
+    instead of stopping every query that lists plans."""
+
+
+class SafeJSON(sa.types.TypeDecorator[Any]):
+    """JSON (the same column type in the schema) whose unparsable values read as
+    ``DamagedJSON`` instead of raising."""
+
+    impl = sa.JSON
+    cache_ok = True
+
+    def result_processor(self, dialect: sa.Dialect, coltype: Any) -> Any:
+        inner = self.impl_instance.result_processor(dialect, coltype)
+
+        def process(value: Any) -> Any:
+            try:
+                return inner(value) if inner is not None else value
+            except (ValueError, TypeError):
+                return DamagedJSON()
+
+        return process
+
 
 STATE_KINDS = ("done", "undone", "skipped", "unskipped")
 PLAN_KINDS = ("replanned", "role-added", "upgraded")  # changes to the plan; milestone_id ""
@@ -24,16 +50,16 @@ class Plan(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=200, sa_column_kwargs={"unique": True})
-    roles: list[str] = Field(sa_column=Column(JSON, nullable=False))
-    curriculum_versions: dict[str, int] = Field(sa_column=Column(JSON, nullable=False))
+    roles: list[str] = Field(sa_column=Column(SafeJSON, nullable=False))
+    curriculum_versions: dict[str, int] = Field(sa_column=Column(SafeJSON, nullable=False))
     # role id -> digest of its curriculum_snapshot; None for a plan from before snapshots
     # whose curriculum could not be found when the database was upgraded
     curriculum_digests: dict[str, str] | None = Field(
-        default=None, sa_column=Column(JSON, nullable=True)
+        default=None, sa_column=Column(SafeJSON, nullable=True)
     )
     hours_per_week: float
     start_date: date
-    known_skills: list[str] = Field(sa_column=Column(JSON, nullable=False))
+    known_skills: list[str] = Field(sa_column=Column(SafeJSON, nullable=False))
     industry: str | None = Field(default=None, max_length=200)
     created_at: datetime
     last_used_at: datetime
@@ -120,7 +146,11 @@ def delete_plan(*, session: Session, plan: Plan) -> int:
 
 
 def add_snapshot(*, session: Session, digest: str, format: int, body: str, at: datetime) -> None:
-    """Store a curriculum snapshot unless one with this digest is already there."""
+    """Store a curriculum snapshot unless one with this digest is already there. A stored
+    row whose body no longer has its digest (damaged) is repaired with ``body``: the row
+    is named by its content, so this restores it rather than changing it."""
+    import hashlib
+
     table = CurriculumSnapshot
     values = {"digest": digest, "format": format, "body": body, "created_at": at}
     dialect = session.get_bind().dialect.name
@@ -135,6 +165,15 @@ def add_snapshot(*, session: Session, digest: str, format: int, body: str, at: d
     elif session.get(CurriculumSnapshot, digest) is None:
         session.add(CurriculumSnapshot.model_validate(values))
         session.flush()
+    stored = session.execute(
+        sa.select(col(CurriculumSnapshot.body)).where(col(CurriculumSnapshot.digest) == digest)
+    ).scalar()
+    if not isinstance(stored, str) or hashlib.sha256(stored.encode()).hexdigest() != digest:
+        session.execute(
+            sa.update(CurriculumSnapshot)
+            .where(col(CurriculumSnapshot.digest) == digest)
+            .values(body=body, format=format)
+        )
 
 
 def get_snapshots(*, session: Session, digests: list[str]) -> dict[str, tuple[int, str]]:

@@ -157,11 +157,14 @@ def _clash_message(names: list[str], where: str, single: bool) -> str:
 REFUSED = "Nothing was imported."
 
 
-def _curricula_of(document: ExportDocument, index: int, plan: ExportPlan) -> list[Curriculum]:
-    """The curricula an imported plan keeps: from the file (version 2), else found on
-    this machine's curricula path (version 1)."""
-    from planner.curriculum import load_role
+def _curricula_of(
+    document: ExportDocument, index: int, plan: ExportPlan, warnings: list[str]
+) -> list[Curriculum]:
+    """The curricula an imported plan keeps: from the file (version 2), checked as a
+    curriculum file is, else found on this machine's curricula path (version 1)."""
+    from planner.curriculum import check_resolved, load_role
     from planner.models import Curriculum
+    from planner.snapshot import snapshot_of
 
     result = []
     for role in plan.roles:
@@ -190,6 +193,16 @@ def _curricula_of(document: ExportDocument, index: int, plan: ExportPlan) -> lis
                 f"{curriculum.id!r} ({curriculum.kind}), not of role {role}. {REFUSED}"
             )
             raise UsageError(msg)
+        problems = check_resolved(curriculum)
+        if problems:
+            more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+            msg = f"$.curricula[{key[:16]}...].{problems[0]}{more}. {REFUSED}"
+            raise UsageError(msg)
+        if snapshot_of(curriculum).digest != key:
+            warnings.append(
+                f"the curriculum of {role} in the file does not match its digest "
+                f"({key[:12]}...): it was changed after it was exported; imported as it is"
+            )
         result.append(curriculum)
     return result
 
@@ -232,7 +245,7 @@ def _check_plan(
             if event.at > now + timedelta(days=1):
                 msg = f"{where}.events[{j}].at {format_timestamp(event.at)} is in the future."
                 raise UsageError(msg)
-        curricula = _curricula_of(document, index, plan)
+        curricula = _curricula_of(document, index, plan, warnings)
         check_roles(curricula)
         rebase = None
         for event in plan.events:

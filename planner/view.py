@@ -240,7 +240,7 @@ def checked_view(
 ) -> tuple[PlanView, list[str]]:
     """The complete schedule of a plan about to be written, with warnings, or a
     UsageError: a plan is stored only once it is known to be readable later."""
-    from planner.scheduler import ScheduleTooLong
+    from planner.scheduler import ScheduleError, ScheduleTooLong
 
     try:
         view = build_view(info, states, today)
@@ -250,6 +250,9 @@ def checked_view(
             f"At {info.hours_per_week:g} h/week the plan would take {years:,.0f} years; a "
             f"plan may run at most {MAX_PLAN_YEARS} years. Give more --hours-per-week."
         )
+        raise UsageError(msg) from None
+    except ScheduleError as exc:  # a curriculum that cannot be scheduled (cycle, duplicate)
+        msg = f"The plan's curriculum cannot be scheduled: {exc}."
         raise UsageError(msg) from None
     s = view.schedule
     finish = max(s.projected_finish, s.planned_finish)

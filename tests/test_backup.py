@@ -943,8 +943,9 @@ def test_export_all_leaves_out_a_plan_that_cannot_be_read(
     assert result.exit_code == 0, result.stderr
     assert result.stderr.splitlines() == [
         "Warning: not exported: Plan 'tiny-role' cannot be read: its stored curriculum is "
-        "missing. Restore the database from a backup, or re-import the plan from `planner "
-        "export json`; other plans are not affected."
+        "missing. Store its curriculum again with `planner --plan 'tiny-role' upgrade` (give "
+        "the curriculum file when it is not on the curricula path), or delete the plan; other "
+        "plans are not affected."
     ]
     data = json.loads(result.stdout)
     assert [p["name"] for p in data["plans"]] == ["zweiter Plan ✨"]

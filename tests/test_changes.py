@@ -209,7 +209,7 @@ def test_replan_drop_optional_skips_them(behind: Run) -> None:
         (["--finish-by", (TODAY + timedelta(days=8)).isoformat()], 2, "Even at 80 h/week"),
         (["--finish-by", "soon"], 2, "--finish-by must be a date"),
         (["--hours-per-week", "99"], 2, "to 80 (got 99)"),
-        (["--hours-per-week", "8"], 2, "Nothing to change"),
+        (["--hours-per-week", "8"], 2, "already at 8 h/week; nothing to change"),
     ],
 )
 def test_bad_replan_changes_nothing(behind: Run, args: list[str], code: int, message: str) -> None:

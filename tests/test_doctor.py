@@ -47,7 +47,7 @@ def test_doctor_reports_orphaned_progress_and_keeps_it(
     report = cli("doctor")
     assert report.exit_code == 0
     assert (
-        "WARN  plan 'tiny-role': 1 milestone(s) with progress are no longer in the curriculum: deploy-model (1 events)"
+        "WARN  plan 'tiny-role': 1 milestone with progress is no longer in the curriculum: deploy-model (1 event)"
         in report.stdout
     )
     assert json.loads(cli("status", "--json").stdout)["progress"]["milestones_total"] == 3

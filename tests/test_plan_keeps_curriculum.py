@@ -514,3 +514,99 @@ def test_the_cache_answers_which_versions_are_available_without_parsing(tmp_path
     assert cache.versions(path) == loaded.versions
     path.write_text(path.read_text().replace("version: 1 ", "version: 2 "), encoding="utf-8")
     assert cache.versions(path) is None  # the file changed: the entry no longer answers
+
+
+@pytest.mark.parametrize(
+    ("column", "garbage", "reason"),
+    [
+        ("curriculum_digests", "{garbage", "its list of stored curricula is damaged"),
+        ("roles", "garbage", "its roles column is damaged"),
+        ("known_skills", "[1, 2", "its known_skills column is damaged"),
+    ],
+)
+def test_unparsable_json_in_one_plan_row_takes_nothing_down(
+    cli: Run, three_plans_one_damaged: Path, column: str, garbage: str, reason: str
+) -> None:
+    with sqlite3.connect(three_plans_one_damaged) as conn:
+        conn.execute(f"UPDATE plan SET {column} = ? WHERE name = 'good two'", (garbage,))  # noqa: S608
+    forget()
+    for command in (["plans"], ["team"], ["export", "json", "--all"], ["backup"]):
+        result = cli(*command)
+        assert result.exit_code == 0, (command, result.stderr)
+        assert "plan 'good two' cannot be read" in (result.stdout + result.stderr).lower(), command
+        if command[0] != "backup":  # backup names only the plans it could not read
+            assert "good one" in result.stdout
+    doctor = cli("doctor")
+    assert doctor.exit_code == 6
+    assert f"FAIL  plan 'good two': {reason}" in doctor.stdout
+    bad = cli("--plan", "good two", "status")
+    assert bad.exit_code == 6
+    assert "cannot be read" in one_error_line(bad.stderr)
+    assert cli("--plan", "good one", "status").exit_code == 0
+
+
+def test_a_damaged_snapshot_is_repaired_by_storing_the_same_curriculum_again(
+    cli: Run, three_plans_one_damaged: Path, planner_home: Path
+) -> None:
+    source = planner_home.parent / "f" / "data-analyst.yaml"
+    fresh = cli("start", str(source), "--name", "fresh")  # the same curriculum, stored again
+    assert fresh.exit_code == 0, fresh.stderr
+    forget()
+    assert cli("--plan", "fresh", "status").exit_code == 0
+    assert cli("--plan", "broken", "status").exit_code == 0  # one content, one row: repaired
+    assert cli("doctor").exit_code == 0
+
+
+def _export_file(cli: Run, tmp_path: Path) -> tuple[Path, dict[str, object]]:
+    assert cli("start", "ai-architect", "--name", "mine").exit_code == 0
+    assert cli("done", "python-programming").exit_code == 0
+    path = tmp_path / "export.json"
+    assert cli("export", "json", "--output", str(path)).exit_code == 0
+    return path, json.loads(path.read_text(encoding="utf-8"))
+
+
+def _milestones(data: dict[str, object]) -> list[dict[str, object]]:
+    curricula = data["curricula"]
+    assert isinstance(curricula, dict)
+    (body,) = curricula.values()
+    return body["milestones"]  # type: ignore[no-any-return]
+
+
+@pytest.mark.parametrize(
+    ("edit", "expected"),
+    [
+        (
+            lambda d: (
+                _milestones(d)[1].update(requires=[_milestones(d)[2]["id"]])
+                or _milestones(d)[2].update(requires=[_milestones(d)[1]["id"]])
+            ),
+            "prerequisite cycle",
+        ),
+        (lambda d: _milestones(d)[3].update(requires=["no-such"]), "unknown milestone 'no-such'"),
+        (lambda d: _milestones(d).append(dict(_milestones(d)[0])), "duplicate milestone id"),
+        (lambda d: _milestones(d).clear(), "a role needs at least one milestone"),
+        (lambda d: d.update(version=1, curricula={}), "only an export of version 2 holds"),
+    ],
+)
+def test_an_edited_export_is_checked_like_a_curriculum_file(
+    cli: Run, tmp_path: Path, edit: object, expected: str
+) -> None:
+    path, data = _export_file(cli, tmp_path)
+    edit(data)  # type: ignore[operator]
+    path.write_text(json.dumps(data), encoding="utf-8")
+    target = tmp_path / "other.db"
+    result = cli("--db", str(target), "import", str(path))
+    assert result.exit_code == 2, result.stderr
+    assert expected in one_error_line(result.stderr)
+    assert "Nothing was imported" in result.stderr
+
+
+def test_an_export_edited_under_its_old_digest_imports_with_a_warning(
+    cli: Run, tmp_path: Path
+) -> None:
+    path, data = _export_file(cli, tmp_path)
+    _milestones(data)[0]["title"] = "Renamed by hand"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    result = cli("--db", str(tmp_path / "other.db"), "import", str(path))
+    assert result.exit_code == 0, result.stderr
+    assert "does not match its digest" in result.stderr

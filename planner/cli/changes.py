@@ -75,6 +75,8 @@ def replan(
         drop_optional=drop_optional,
         dry_run=dry_run,
     )
+    if change is not None:
+        echo_warnings(change["warnings"])
     if json_:
         echo_json({**options, "change": change, "applied": change is not None and not dry_run})
         return
@@ -168,7 +170,8 @@ def upgrade(
             err=True,
         )
     if not result.changed:
-        typer.echo(f"Plan '{result.plan}' already has the newest curricula for its roles.")
+        if not result.missing:  # otherwise nothing was found to compare with (see stderr)
+            typer.echo(f"Plan '{result.plan}' already has the newest curricula for its roles.")
         return
     for r in result.roles:
         files = sorted(set(r.old_versions) | set(r.new_versions))
@@ -178,7 +181,11 @@ def upgrade(
             if r.old_versions.get(cid) != r.new_versions.get(cid)
         ]
         what = ", ".join(moved) or "changed without a new version number"
+        if r.older:
+            what += " (an older version than the plan keeps)"
         typer.secho(wrap("", f"{r.role}: {what} (from {r.source})"), bold=True)
+        if r.role_text_changed:
+            typer.echo(wrap("  ", "~ the role's title, summary, profile, skills or projects"))
     lines = [
         *(f"+ {i}: {t}, {hours(h)} h" for i, t, h in result.added),
         *(
@@ -197,8 +204,9 @@ def upgrade(
     typer.echo(
         wrap(
             "",
-            f"Total {hours(result.hours_before)} h -> {hours(result.hours_after)} h; projected "
-            f"finish {result.finish_before} -> {result.finish_after}.",
+            f"Total {hours(result.hours_before)} h -> {hours(result.hours_after)} h; planned "
+            f"finish {result.planned_before} -> {result.planned_after}; projected "
+            f"{result.finish_before} -> {result.finish_after}.",
         )
     )
     if dry_run:

@@ -54,16 +54,21 @@ def echo_warnings(warnings: list[str] | tuple[str, ...]) -> None:
         typer.echo(f"Warning: {warning}", err=True)
 
 
+NBSP = "\u00a0"
+
+
 def wrap(label: str, text: str, indent: str | None = None) -> str:
     """``text`` wrapped to the terminal width, after ``label`` and indented under it."""
     import shutil
     import textwrap
 
     width = max(shutil.get_terminal_size((100, 24)).columns, 60)
+    # a command in backticks is never split over two lines
+    words = re.sub(r"`[^`]*`", lambda m: m[0].replace(" ", NBSP), " ".join(text.split()))
     return textwrap.fill(
-        " ".join(text.split()),
+        words,
         width=width,
         initial_indent=label,
         subsequent_indent=indent if indent is not None else " " * len(label),
         break_on_hyphens=False,
-    )
+    ).replace(NBSP, " ")

@@ -116,11 +116,21 @@ def start(
     s = view.schedule
     titles = ", ".join(c.title for c in view.curriculum.roles)
     typer.secho(f"Started plan '{view.plan.name}': {titles}", bold=True)
+    planned_weeks = ((s.planned_finish - view.plan.start).days + 1) // 7
     typer.echo(
         f"{s.milestones_total} milestones, {hours(s.hours_total)} h at "
-        f"{hours(view.plan.hours_per_week)} h/week: {len(s.weeks)} weeks, "
+        f"{hours(view.plan.hours_per_week)} h/week: {planned_weeks} weeks, "
         f"from {view.plan.start} to {s.planned_finish}."
     )
+    if s.projected_finish != s.planned_finish:
+        typer.echo(
+            wrap(
+                "",
+                f"It started {(view.today - view.plan.start).days // 7} weeks ago with nothing "
+                f"done yet, so it is projected to finish on {s.projected_finish}; mark what "
+                "you did with `planner done ID --on DATE`.",
+            )
+        )
     if s.skipped_known:
         typer.echo(f"Skipped as known: {', '.join(s.skipped_known)}.")
     _echo_week(view, s.current_week)
