@@ -129,7 +129,7 @@ def upgrade(
     files: Annotated[
         list[str] | None,
         typer.Argument(
-            metavar="[ROLE_OR_FILE]...",
+            metavar="ROLE_OR_FILE",
             help="Curriculum files (or role ids) to move to; default: each role's "
             "curriculum on the curricula path.",
         ),

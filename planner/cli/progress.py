@@ -391,7 +391,13 @@ def log(
                     part
                     for part in (
                         f"on {r['on']}" if r["on"] else "",
-                        f"{hours(r['hours'])} h spent" if r["hours"] else "",
+                        (
+                            f"{hours(r['hours'])} h done by then"
+                            if r["kind"] == "replanned"
+                            else f"{hours(r['hours'])} h spent"
+                        )
+                        if r["hours"]
+                        else "",
                         " ".join(str(r["note"]).split()) if r["note"] else "",
                     )
                     if part
