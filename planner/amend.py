@@ -380,17 +380,7 @@ def upgrade(
             )
     check_roles(new_curricula)
     if info is None:
-        info = PlanInfo(
-            name=name,
-            roles=roles,
-            hours_per_week=plan.hours_per_week,
-            start=plan.start_date,
-            known_skills=tuple(plan.known_skills),
-            industry=plan.industry,
-            created_at=plan.created_at,
-            curriculum_versions=dict(plan.curriculum_versions),
-            curricula=tuple(new_curricula),
-        )
+        info = PlanInfo.of(plan, new_curricula)
     new_info = _replace_info(
         info,
         curricula=tuple(new_curricula),

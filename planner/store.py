@@ -198,18 +198,7 @@ def plan_info(session: Session, plan: Plan) -> PlanInfo:
     event = tracker.latest_plan_event(session=session, plan_id=plan_id(plan), kind="replanned")
     if event is not None and event.on_date is not None:
         rebase = (event.on_date, event.hours or 0.0)
-    return PlanInfo(
-        name=plan.name,
-        roles=tuple(plan.roles),
-        hours_per_week=plan.hours_per_week,
-        start=plan.start_date,
-        known_skills=tuple(plan.known_skills),
-        industry=plan.industry,
-        created_at=plan.created_at,
-        curriculum_versions=dict(plan.curriculum_versions),
-        rebase=rebase,
-        curricula=read_snapshots(session, plan),
-    )
+    return PlanInfo.of(plan, read_snapshots(session, plan), rebase)
 
 
 def load_view(*, db: str | None, plan_name: str | None, today: date) -> PlanView:

@@ -251,18 +251,7 @@ def _check_plan(
         for event in plan.events:
             if event.kind == "replanned" and event.on_date is not None:
                 rebase = (event.on_date, event.hours or 0.0)
-        info = PlanInfo(
-            name=plan.name,
-            roles=tuple(plan.roles),
-            hours_per_week=plan.hours_per_week,
-            start=plan.start_date,
-            known_skills=tuple(plan.known_skills),
-            industry=plan.industry,
-            created_at=plan.created_at,
-            curriculum_versions=dict(plan.curriculum_versions),
-            rebase=rebase,
-            curricula=tuple(curricula),
-        )
+        info = PlanInfo.of(plan, curricula, rebase)
         warnings += checked_view(info, _states(plan.events), today)[1]
     except PlannerError as exc:
         text = exc.message if exc.message.startswith("$") else f"{where}: {exc.message}"

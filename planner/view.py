@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from planner.errors import Conflict, PlanUnreadable, UsageError
 from planner.rules import MAX_PLAN_YEARS, check_plan_length
@@ -59,6 +60,34 @@ def merge_roles(roles: list[Curriculum]) -> PlanCurriculum:
     )
 
 
+class PlanRow(Protocol):
+    """What a plan's settings are read from: a stored or an imported plan."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def roles(self) -> list[str]: ...
+
+    @property
+    def hours_per_week(self) -> float: ...
+
+    @property
+    def start_date(self) -> date: ...
+
+    @property
+    def known_skills(self) -> list[str]: ...
+
+    @property
+    def industry(self) -> str | None: ...
+
+    @property
+    def created_at(self) -> datetime: ...
+
+    @property
+    def curriculum_versions(self) -> dict[str, int]: ...
+
+
 @dataclass(frozen=True)
 class PlanInfo:
     """A plan's settings with the curricula it keeps (one resolved Curriculum per role,
@@ -74,6 +103,28 @@ class PlanInfo:
     curriculum_versions: dict[str, int]
     rebase: tuple[date, float] | None = None  # (day re-planned, hours done then)
     curricula: tuple[Curriculum, ...] = field(default=(), repr=False)
+
+    @classmethod
+    def of(
+        cls,
+        row: PlanRow,
+        curricula: Sequence[Curriculum],
+        rebase: tuple[date, float] | None = None,
+    ) -> PlanInfo:
+        """The settings of a stored plan (a ``tracker.Plan``) or an imported one (an
+        ``ExportPlan``: the same field names), with the curricula it keeps."""
+        return cls(
+            name=row.name,
+            roles=tuple(row.roles),
+            hours_per_week=row.hours_per_week,
+            start=row.start_date,
+            known_skills=tuple(row.known_skills),
+            industry=row.industry,
+            created_at=row.created_at,
+            curriculum_versions=dict(row.curriculum_versions),
+            rebase=rebase,
+            curricula=tuple(curricula),
+        )
 
 
 @dataclass(frozen=True)
