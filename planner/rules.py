@@ -3,7 +3,7 @@ typed skill or milestone id is matched. Pure functions; errors say what to do.""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from typing import TYPE_CHECKING
 
 from planner.errors import AmbiguousMilestone, UnknownMilestone, UnknownSkill, UsageError
@@ -193,11 +193,3 @@ def check_finish_by(finish_by: date, today: date, start: date) -> date:
         msg = f"--finish-by {finish_by} is after {last}, the latest a plan may run to."
         raise UsageError(msg)
     return finish_by
-
-
-def within(day: date, days: int) -> date:
-    """``day`` plus ``days`` days, or the last day the calendar holds."""
-    try:
-        return day + timedelta(days=days)
-    except OverflowError:
-        return date.max

@@ -184,14 +184,6 @@ def get_snapshots(*, session: Session, digests: list[str]) -> dict[str, tuple[in
     return {row[0]: (int(row[1]), str(row[2])) for row in session.execute(statement)}
 
 
-def snapshot_sizes(*, session: Session) -> list[tuple[str, int]]:
-    """Each stored snapshot's digest and size in bytes of its JSON."""
-    statement = sa.select(
-        col(CurriculumSnapshot.digest), sa.func.length(col(CurriculumSnapshot.body))
-    )
-    return [(row[0], int(row[1])) for row in session.execute(statement)]
-
-
 # --------------------------------------------------------------------------- events
 
 
