@@ -54,6 +54,7 @@ def add_role(
         plan = active_plan(session, plan_name)
         info = plan_info(session, plan)
         states = tracker.milestone_states(session=session, plan_id=plan_id(plan))
+        activity = tracker.plan_activity(session=session, plan_id=plan_id(plan))
         if added.id in info.roles:
             msg = f"Plan '{info.name}' already includes {added.id}."
             raise Conflict(msg)
@@ -65,7 +66,8 @@ def add_role(
             curricula=tuple(curricula),
             curriculum_versions={**info.curriculum_versions, **added.versions},
         )
-        view, warnings = checked_view(new_info, states, today)  # raises before any write
+        # raises before any write
+        view, warnings = checked_view(new_info, states, today, activity)
         if plan.curriculum_digests is None:  # a plan from before snapshots: keep them all now
             digests = store_snapshots(session, curricula, now)
         else:
@@ -120,7 +122,7 @@ def replan(
         view, hours_per_week=hours_per_week, finish_by=finish_by, drop_optional=drop_optional
     )
     new_info = _replace_info(view.plan, hours_per_week=change["hours_per_week"])
-    change["warnings"] = checked_view(new_info, view.states, today)[1]
+    change["warnings"] = checked_view(new_info, view.states, today, view.activity)[1]
     if dry_run:
         return options, change, view
     database = existing_db(db)
@@ -144,14 +146,15 @@ def replan(
             kind="replanned",
             at=now,
             on_date=today,
-            hours=view.schedule.hours_done,
+            hours=view.schedule.hours_earned,
             note=change["reason"],
         )
         tracker.touch_plan(session=session, plan=plan, at=now)
         session.flush()
         info = plan_info(session, plan)
         states = tracker.milestone_states(session=session, plan_id=plan_id(plan))
-    return options, change, view_of(info, states, today)
+        activity = tracker.plan_activity(session=session, plan_id=plan_id(plan))
+    return options, change, view_of(info, states, today, activity)
 
 
 # --------------------------------------------------------------------------- upgrade
@@ -340,6 +343,7 @@ def upgrade(
     with database.read() as session:
         plan = active_plan(session, plan_name)
         states = tracker.milestone_states(session=session, plan_id=plan_id(plan))
+        activity = tracker.plan_activity(session=session, plan_id=plan_id(plan))
         events = tracker.event_milestones(session=session, plan_id=plan_id(plan))
         kept_digests = dict(plan.curriculum_digests or {})
         info: PlanInfo | None
@@ -386,9 +390,9 @@ def upgrade(
         curricula=tuple(new_curricula),
         curriculum_versions={k: v for c in new_curricula for k, v in c.versions.items()},
     )
-    new_view, result.warnings = checked_view(new_info, states, today)
+    new_view, result.warnings = checked_view(new_info, states, today, activity)
     try:
-        old_view = view_of(info, states, today)
+        old_view = view_of(info, states, today, activity)
     except PlanUnreadable:  # nothing to compare with: report the new plan only
         old_view = new_view
     _diff(result, old_view, new_view)

@@ -19,21 +19,9 @@ HOUR_STEP = 0.5
 
 
 def _projected(view: PlanView, hours_per_week: float, extra_skips: frozenset[str]) -> date:
-    from planner.scheduler import Learner, Progress, Task, build_schedule
-
-    done = {mid: day for mid in view.curriculum.by_id if (day := view.done_on(mid))}
-    skipped = frozenset(view.schedule.skipped) | extra_skips
-    tasks = [
-        Task(id=m.id, hours=m.hours, requires=tuple(m.requires), skills=tuple(m.skills))
-        for m in view.curriculum.milestones
-    ]
-    schedule = build_schedule(
-        tasks,
-        Learner(hours_per_week, view.plan.start, frozenset(view.plan.known_skills)),
-        Progress(done=done, skipped=skipped),
-        view.today,
-    )
-    return schedule.projected_finish
+    """The projected finish at other weekly hours or with more milestones skipped, with
+    the same progress, study time and time off, measured from today."""
+    return view.reschedule(hours_per_week, extra_skips).projected_finish
 
 
 def hours_needed(view: PlanView, target: date, extra_skips: frozenset[str]) -> float | None:
@@ -51,36 +39,59 @@ def hours_needed(view: PlanView, target: date, extra_skips: frozenset[str]) -> f
 
 
 def replan_options(view: PlanView, finish_by: date | None) -> dict[str, Any]:
-    """The ways to catch up, with numbers: keep hours, raise hours, drop optional work."""
+    """Where the plan stands and the ways to catch up that change something: more hours
+    a week (when the current hours do not reach the target) and dropping optional work
+    (when there is some left). ``catch_up_needed`` is false when the learner is on track
+    or ahead, or the projection already meets ``finish_by``."""
+    from planner.view import pace_text
+
     s = view.schedule
     target = finish_by or s.planned_finish
     optional = [
-        m for m in view.curriculum.milestones if m.optional and view.state_of(m.id) == "pending"
+        m
+        for m in view.curriculum.milestones
+        if m.optional and view.state_of(m.id) in ("pending", "started")
     ]
     dropped = frozenset(m.id for m in optional)
-    needed = hours_needed(view, target, frozenset())
+    keep = _projected(view, view.plan.hours_per_week, frozenset())
+    if finish_by is None:
+        needed_now = s.pace == "behind"
+    else:
+        needed_now = keep > finish_by
+    raise_hours = None
+    if needed_now:
+        needed = hours_needed(view, target, frozenset())
+        if needed is None or needed > view.plan.hours_per_week:
+            raise_hours = {
+                "hours_per_week": needed,
+                "finish": _projected(view, needed, frozenset()).isoformat() if needed else None,
+            }
+    drop_optional = None
+    if optional:
+        finish = _projected(view, view.plan.hours_per_week, dropped)
+        drop_optional = {
+            "milestones": [{"id": m.id, "title": m.title, "hours": m.hours} for m in optional],
+            "hours_saved": sum(m.hours for m in optional),
+            "finish": finish.isoformat(),
+        }
     return {
         "plan": view.plan.name,
         "today": view.today.isoformat(),
         "hours_per_week": view.plan.hours_per_week,
+        "pace": s.pace,
+        "pace_text": pace_text(s),
         "hours_behind": round(s.hours_behind, 2),
         "planned_finish": s.planned_finish.isoformat(),
         "projected_finish": s.projected_finish.isoformat(),
         "target": target.isoformat(),
+        "catch_up_needed": needed_now,
         "options": {
             "keep_hours": {
                 "hours_per_week": view.plan.hours_per_week,
                 "finish": s.projected_finish.isoformat(),
             },
-            "raise_hours": {
-                "hours_per_week": needed,
-                "finish": _projected(view, needed, frozenset()).isoformat() if needed else None,
-            },
-            "drop_optional": {
-                "milestones": [{"id": m.id, "title": m.title, "hours": m.hours} for m in optional],
-                "hours_saved": sum(m.hours for m in optional),
-                "finish": _projected(view, view.plan.hours_per_week, dropped).isoformat(),
-            },
+            "raise_hours": raise_hours,
+            "drop_optional": drop_optional,
         },
     }
 

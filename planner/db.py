@@ -138,9 +138,20 @@ def m002_curriculum_snapshots(conn: sa.Connection) -> None:
         )
 
 
+def m003_study_and_time_off(conn: sa.Connection) -> None:
+    """Study entries and time off: ``event.until_date`` (the last day of time off) and
+    ``event.ref_id`` (the entry a ``retracted`` event withdraws). Columns are only added;
+    every row is kept as it is."""
+    import sqlalchemy as sa
+
+    conn.execute(sa.text("ALTER TABLE event ADD COLUMN until_date DATE"))
+    conn.execute(sa.text("ALTER TABLE event ADD COLUMN ref_id INTEGER"))
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[sa.Connection], None]]] = [
     (1, "m001_initial", m001_initial),
     (2, "m002_curriculum_snapshots", m002_curriculum_snapshots),
+    (3, "m003_study_and_time_off", m003_study_and_time_off),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 

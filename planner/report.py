@@ -127,15 +127,6 @@ def _bar(fraction: float, width: int = 30) -> str:
     return "#" * full + "-" * (width - full)
 
 
-def _pace(hours_behind: float) -> str:
-    from planner.view import pace_of
-
-    pace = pace_of(hours_behind)
-    if pace == "on track":
-        return "on track"
-    return f"{pace} by {abs(hours_behind):.1f} h".replace(".0 h", " h")
-
-
 def build_chart(view: PlanView) -> Chart:
     s = view.schedule
     per_week = view.plan.hours_per_week
@@ -278,7 +269,9 @@ def build_report(
         )
         for p in suggestions[:3]
     )
-    fraction = s.hours_done / s.hours_total if s.hours_total else 1.0
+    from planner.view import pace_text
+
+    fraction = s.hours_earned / s.hours_total if s.hours_total else 1.0
     return Report(
         name=view.plan.name,
         roles=roles,
@@ -289,11 +282,11 @@ def build_report(
         projected_finish=s.projected_finish,
         days_late=(s.projected_finish - s.planned_finish).days,
         percent=round(100 * fraction, 1),
-        hours_done=s.hours_done,
+        hours_done=s.hours_earned,
         hours_total=s.hours_total,
         milestones_done=s.milestones_done,
         milestones_total=s.milestones_total,
-        pace=_pace(s.hours_behind),
+        pace=pace_text(s),
         bar=_bar(fraction),
         chart=build_chart(view),
         weeks=tuple(report_weeks),

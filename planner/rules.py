@@ -3,6 +3,7 @@ typed skill or milestone id is matched. Pure functions; errors say what to do.""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -193,3 +194,73 @@ def check_finish_by(finish_by: date, today: date, start: date) -> date:
         msg = f"--finish-by {finish_by} is after {last}, the latest a plan may run to."
         raise UsageError(msg)
     return finish_by
+
+
+MAX_ENTRY_HOURS = 24.0  # hours of study one day can hold (one entry, or all of a day's)
+MAX_SPENT_HOURS = 1000.0  # --hours on done: the total a milestone took
+_DURATION = re.compile(
+    r"(?:(?P<h>\d+(?:\.\d+)?)\s*h(?:ours?|rs?)?)?\s*(?:(?P<m>\d+(?:\.\d+)?)\s*m(?:in(?:utes?|s)?)?)?",
+    re.IGNORECASE,
+)
+
+
+def parse_duration(text: str, what: str = "DURATION") -> float:
+    """A duration as people type it -> hours (float, > 0, at most ``MAX_ENTRY_HOURS``).
+
+    ``2`` and ``1.5`` are hours; ``1.5h``, ``90m``, ``1h30m``, ``1h 30m``, ``45min``.
+    Minutes after hours must be under 60. Raises UsageError saying what was wrong.
+    """
+    value = text.strip()
+    example = "like 2, 1.5h, 90m or 1h30m"
+    hours: float
+    try:
+        hours = float(value)
+        plain = value.replace(".", "", 1).isdigit()
+    except ValueError:
+        plain = False
+    if not plain:
+        match = _DURATION.fullmatch(value)
+        if not value or match is None or not (match["h"] or match["m"]):
+            msg = f"{what} must be a duration {example} (got '{text}')."
+            raise UsageError(msg)
+        minutes = float(match["m"] or 0)
+        if match["h"] and minutes >= 60:
+            msg = f"{what} '{text}' has {minutes:g} minutes after the hours; write {example}."
+            raise UsageError(msg)
+        hours = float(match["h"] or 0) + minutes / 60
+    if not 0 < round(hours * 60):
+        msg = f"{what} must be at least a minute (got '{text}')."
+        raise UsageError(msg)
+    if hours > MAX_ENTRY_HOURS:
+        msg = (
+            f"{what} '{text}' is more than {MAX_ENTRY_HOURS:g} hours; one entry is one "
+            "day's study, so record each day on its own with --on DATE."
+        )
+        raise UsageError(msg)
+    return round(hours * 60) / 60
+
+
+def check_time_off(
+    first: date, last: date, *, start: date, today: date, hours: float, hours_per_week: float
+) -> None:
+    """Time off from ``first`` to ``last`` (inclusive) at ``hours`` a week: it ends on or
+    after it starts and after the plan's start, at most MAX_YEARS_AHEAD ahead, and its
+    hours are fewer than the plan's. Raises UsageError saying what to do."""
+    if last < first:
+        msg = f"The time off ends ({last}) before it starts ({first}); give FROM then TO."
+        raise UsageError(msg)
+    if last < start:
+        msg = (
+            f"The time off ends ({last}) before the plan starts ({start}); nothing to plan around."
+        )
+        raise UsageError(msg)
+    latest = _years(today, MAX_YEARS_AHEAD)
+    if last > latest:
+        msg = f"The time off ends on {last}, more than {MAX_YEARS_AHEAD} years from today."
+        raise UsageError(msg)
+    if not 0 <= hours < hours_per_week:
+        msg = (
+            f"--hours is the hours a week you can study while away: at least 0 and fewer than "
+            f"the plan's {hours_per_week:g} (got {hours:g})."
+        )
+        raise UsageError(msg)

@@ -1,14 +1,26 @@
-"""Turn a curriculum's milestones into a dated weekly study plan.
+"""Turn a curriculum's milestones into a dated weekly study plan, and measure progress
+against it as earned value.
 
 Pure functions over plain dataclasses: no I/O, no clock (``today`` is an argument),
-standard library only. Hours are floats at the edges; inside, everything is integer
-minutes (``round(hours * 60)``) so the arithmetic is exact, and hours are reported back
-as ``minutes / 60``.
+standard library only. Hours are floats at the edges; inside, everything is integers so
+the arithmetic is exact: work in minutes (``round(hours * 60)``) and capacity in units of
+a seventh of a minute, because a week's hours are spread evenly over its seven days (a
+normal day holds ``hours_per_week * 60`` units, a week seven times that).
 
 Weeks are anchored on the learner's start date: week 1 is ``start .. start + 6 days``.
-Work fills weeks sequentially in prerequisite order (ties keep curriculum order); a
-milestone longer than what is left of a week continues into the next ones. Completed work
-stays in the week it was done, and remaining work is re-planned from the current week on.
+Recorded work (study entries and completions) stays in the week it happened. Remaining
+work fills the days from today on, in prerequisite order (ties keep curriculum order); a
+milestone longer than what is left of a week continues into the next ones. Time off
+takes away (or reduces) the capacity of its days.
+
+Progress is earned value, in estimated hours: a done milestone earns its estimate; a
+started one earns its recorded study time, at most ``EARNED_CAP`` of its estimate until
+it is done. Planned value to date is the capacity of the days before today, counted from
+the start (or from the latest re-plan, which begins at the hours earned then), up to the
+total. Pace is earned minus planned. Within ``tolerance`` (one day's planned hours, at
+least an hour) the learner is on track and the projected finish is the planned one;
+beyond it, the projected finish is when the work left would be done at the planned rate
+from today, so "behind" always comes with a later finish and "ahead" with an earlier one.
 """
 
 from __future__ import annotations
@@ -20,6 +32,8 @@ from heapq import heappop, heappush
 from itertools import compress
 
 __all__ = [
+    "EARNED_CAP",
+    "Capacity",
     "Learner",
     "Progress",
     "Schedule",
@@ -35,7 +49,9 @@ __all__ = [
 _INFINITY = float("inf")
 _ONE_DAY = timedelta(days=1)
 _SIX_DAYS = timedelta(days=6)
+_UNITS_PER_HOUR = 420  # 60 minutes x 7 days
 
+EARNED_CAP = (9, 10)  # a started milestone earns at most 9/10 of its estimate until done
 
 LAST_DAY = date(8999, 12, 31)  # no schedule runs past this day
 
@@ -65,26 +81,39 @@ class Task:
 
 @dataclass(frozen=True, slots=True)
 class Learner:
+    """hours_per_week: float, > 0. time_off: (first day, last day, hours a week during it:
+    0 for none, else less than hours_per_week), not overlapping. replanned: (day, hours
+    earned that day) of the latest re-plan, the baseline planned value is measured from."""
+
     hours_per_week: float
     start: date
     known_skills: frozenset[str] = frozenset()
+    time_off: tuple[tuple[date, date, float], ...] = ()
+    replanned: tuple[date, float] | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class Progress:
+    """done: milestone -> day finished. studied: (milestone, day, hours) study entries.
+    spent: milestone -> total hours it took, when the learner said so on ``done``."""
+
     done: Mapping[str, date] = field(default_factory=dict)
     skipped: frozenset[str] = frozenset()
+    studied: tuple[tuple[str, date, float], ...] = ()
+    spent: Mapping[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
 class Slot:
-    """One milestone's share of one week."""
+    """One milestone's share of one week: work recorded (``recorded``: hours really spent,
+    ``done`` when it was finished that week) or planned (hours of its estimate)."""
 
     milestone_id: str
     hours: float
     done: bool
     continued: bool
     continues: bool
+    recorded: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,22 +122,75 @@ class Week:
     start: date
     end: date
     slots: tuple[Slot, ...]
+    capacity: float = 0.0  # hours the plan gives this week, after time off
+    away_days: int = 0  # days of time off in this week
 
     @property
     def hours(self) -> float:
-        """Hours of every slot in the week, done or not."""
+        """Hours of every slot in the week, recorded or planned."""
         return sum(round(slot.hours * 60) for slot in self.slots) / 60
+
+    @property
+    def recorded_hours(self) -> float:
+        """Hours really spent this week (study entries and completions)."""
+        return sum(round(slot.hours * 60) for slot in self.slots if slot.recorded) / 60
+
+
+@dataclass(frozen=True, slots=True)
+class Capacity:
+    """How much study each day holds: ``per_day`` units (a seventh of a minute) on a
+    normal day, less on days of time off (``segments``: first, last, units a day)."""
+
+    per_day: int
+    segments: tuple[tuple[date, date, int], ...] = ()
+
+    def between(self, first: date, end: date) -> int:
+        """Units of the days from ``first`` up to (not including) ``end``."""
+        days = (end - first).days
+        if days <= 0:
+            return 0
+        units = days * self.per_day
+        for low, high, per_day in self.segments:
+            overlap = (min(high + _ONE_DAY, end) - max(low, first)).days
+            if overlap > 0:
+                units -= overlap * (self.per_day - per_day)
+        return units
+
+    def reaching(self, first: date, units: int) -> date:
+        """The first day by whose end ``units`` (> 0) fit from ``first`` on.
+
+        Raises OverflowError past the calendar's last day."""
+        cursor, left = first, units
+        for low, high, per_day in self.segments:
+            if high < cursor:
+                continue
+            if low > cursor:
+                room = (low - cursor).days * self.per_day
+                if room >= left:
+                    return cursor + timedelta(days=-(-left // self.per_day) - 1)
+                left -= room
+                cursor = low
+            room = ((high - cursor).days + 1) * per_day
+            if per_day and room >= left:
+                return cursor + timedelta(days=-(-left // per_day) - 1)
+            left -= room
+            cursor = high + _ONE_DAY
+        return cursor + timedelta(days=-(-left // self.per_day) - 1)
 
 
 @dataclass(frozen=True, slots=True)
 class Schedule:
+    """A plan on one day. Hours are floats; ``hours_earned`` (earned value) and
+    ``hours_planned_to_date`` (planned value) are in estimated hours, ``hours_behind`` is
+    planned minus earned (negative when ahead)."""
+
     weeks: tuple[Week, ...]
     order: tuple[str, ...]
     skipped_known: tuple[str, ...]
     skipped: tuple[str, ...]
     current_week: int
     hours_total: float
-    hours_done: float
+    hours_done: float  # estimates of the milestones done
     hours_planned_to_date: float
     hours_behind: float
     milestones_total: int
@@ -116,16 +198,59 @@ class Schedule:
     planned_finish: date
     projected_finish: date
     start: date
+    today: date = date.min
+    hours_earned: float = 0.0
+    hours_studied: Mapping[str, float] = field(default_factory=dict)  # per milestone
+    hours_spent: Mapping[str, float] = field(default_factory=dict)  # done ones: really spent
+    tolerance: float = 1.0
+    streak: int = 0  # weeks in a row (to this one) whose plan was met
+    earned_by_week: tuple[float, ...] = ()  # earned value at each past week's end, then today
+    capacity: Capacity = Capacity(1)
+    baseline: tuple[date, float] = (date.min, 0.0)  # (day, hours) planned value counts from
+
+    @property
+    def finished(self) -> bool:
+        """Every planned milestone is done (or there is nothing to plan)."""
+        return not self.order
+
+    @property
+    def pace(self) -> str:
+        """ "behind", "ahead" or "on track" (within ``tolerance``), or "finished"."""
+        if self.finished:
+            return "finished"
+        if self.hours_behind > self.tolerance:
+            return "behind"
+        if self.hours_behind < -self.tolerance:
+            return "ahead"
+        return "on track"
 
     def week_of(self, day: date) -> int:
         """The number of the week containing ``day`` (days before the start are week 1)."""
         return _week_of(self.start, day)
 
+    def finish_after(self, hours: float) -> date:
+        """The day ``hours`` (> 0) of study from today on would be done at the planned
+        rate, around time off. Raises OverflowError past the calendar's end."""
+        units = max(1, round(hours * _UNITS_PER_HOUR))
+        return self.capacity.reaching(max(self.today, self.start), units)
+
+    def planned_at(self, day: date) -> float:
+        """Planned value (hours) by the start of ``day``: the baseline's line, and before
+        a re-plan a straight line from the start to the hours earned at the re-plan."""
+        anchor, hours = self.baseline
+        if day <= anchor:
+            if anchor <= self.start:
+                return 0.0
+            span = (anchor - self.start).days
+            return hours * max((day - self.start).days, 0) / span
+        units = round(hours * _UNITS_PER_HOUR) + self.capacity.between(anchor, day)
+        return min(units, round(self.hours_total * _UNITS_PER_HOUR)) / _UNITS_PER_HOUR
+
 
 def build_schedule(
     tasks: Sequence[Task], learner: Learner, progress: Progress, today: date
 ) -> Schedule:
-    """Place done work where it was done and the remaining work from ``today``'s week on.
+    """Place recorded work where it happened and the remaining work from ``today`` on.
 
     Raises ScheduleError for non-positive hours, duplicate ids or a prerequisite cycle,
     and ScheduleTooLong (before building any week) when it would run past ``LAST_DAY``.
@@ -147,6 +272,7 @@ def build_schedule(
     _check_acyclic(ids, prereqs, dependents)
 
     start = learner.start
+    capacity = _capacity(learner, week_minutes)
     current = _week_of(start, today)
     done_on: dict[int, date] = {}  # task index -> done date, clamped to today
     for milestone_id, day in progress.done.items():
@@ -168,68 +294,110 @@ def build_schedule(
             plannable[i] = remaining[i] = False
     order = _topological_order(remaining, prereqs, dependents)
 
-    total = sum(compress(minutes, plannable))
-    baseline_weeks = -(-total // week_minutes)
-    left_over = sum(minutes[i] for i in order) - week_minutes  # beyond the current week
-    _check_fits(start, max(baseline_weeks, current + max(0, -(-left_over // week_minutes))))
-
-    # Done work, in the week it was done: by done date, then curriculum order.
-    week_slots: list[list[Slot]] = [[] for _ in range(current + 1)]  # by week number
-    done_in_current = 0
-    for i in sorted(done_on, key=lambda i: (done_on[i], i)):
-        number = _week_of(start, done_on[i])  # <= current: done dates are clamped to today
-        week_slots[number].append(Slot(ids[i], minutes[i] / 60, True, False, False))
-        if number == current:
-            done_in_current += minutes[i]
-
-    # Remaining work, from the current week on, filling each week up to capacity.
-    slots = week_slots[current]
-    capacity = max(0, week_minutes - done_in_current)
-    for i in order:
-        milestone_id = ids[i]
-        left = minutes[i]
-        if left <= capacity:  # the common case: the whole milestone fits
-            slots.append(Slot(milestone_id, left / 60, False, False, False))
-            capacity -= left
+    # Study entries, in minutes, with their days clamped to today.
+    studied = [0] * len(ids)
+    entries: list[tuple[date, int, int]] = []  # (day, task, minutes)
+    for milestone_id, day, hours in progress.studied:
+        i = index.get(milestone_id, -1)
+        if i < 0 or not (plannable[i] or i in done_on):
             continue
-        while left:
-            if not capacity:
-                slots = []
-                week_slots.append(slots)
-                capacity = week_minutes
-            chunk = min(left, capacity)
-            capacity -= chunk
-            slots.append(Slot(milestone_id, chunk / 60, False, left != minutes[i], left > chunk))
-            left -= chunk
+        spent = round(hours * 60)
+        if spent > 0:
+            studied[i] += spent
+            entries.append((min(day, today), i, spent))
+    cap_num, cap_den = EARNED_CAP
+    earned_part = [min(studied[i], minutes[i] * cap_num // cap_den) for i in range(len(ids))]
+    left = [minutes[i] - earned_part[i] for i in range(len(ids))]
+
+    total = sum(compress(minutes, plannable))
+    earned = sum(minutes[i] for i in done_on) + sum(earned_part[i] for i in order)
+    total_units, earned_units = total * 7, earned * 7
+    try:
+        if learner.replanned is not None and learner.replanned[0] > start:
+            anchor = learner.replanned[0]
+            anchor_units = min(total_units, max(0, round(learner.replanned[1] * 420)))
+        else:
+            anchor, anchor_units = start, 0
+        planned_finish = (
+            capacity.reaching(anchor, total_units - anchor_units)
+            if total_units > anchor_units
+            else (anchor if total else start)
+        )
+        from_day = max(today, start)
+        projected = capacity.reaching(from_day, total_units - earned_units) if order else from_day
+        _check_fits(start, _week_of(start, max(planned_finish, projected)))
+    except OverflowError:
+        raise ScheduleTooLong(start, _weeks_past_end(start, week_minutes, total)) from None
+
+    if today <= anchor:
+        planned_units = anchor_units if today == anchor else 0
+    else:
+        planned_units = min(total_units, anchor_units + capacity.between(anchor, today))
+    tolerance_units = max(_UNITS_PER_HOUR, capacity.per_day)
+    behind_units = planned_units - earned_units
+    if not order:
+        projected = max(done_on.values(), default=start)
+    elif abs(behind_units) <= tolerance_units:
+        projected = planned_finish
+
+    # Recorded work, in the week it happened: study entries, then completions.
+    week_slots: list[list[Slot]] = [[] for _ in range(current + 1)]  # by week number
+    recorded: dict[tuple[int, int], list[int]] = {}  # (week, task) -> [minutes, done]
+    for day, i, spent in entries:
+        slot = recorded.setdefault((_week_of(start, day), i), [0, 0])
+        slot[0] += spent
+    spent_total: dict[int, int] = {}
+    for i, day in done_on.items():
+        given = progress.spent.get(ids[i])
+        took = round(given * 60) if given else (studied[i] or minutes[i])
+        took = max(took, studied[i])
+        spent_total[i] = took
+        slot = recorded.setdefault((_week_of(start, day), i), [0, 0])
+        slot[0] += took - studied[i]
+        slot[1] = 1
+    first_day = {i: day for day, i, _ in sorted(entries, reverse=True)}
+    for i, day in done_on.items():
+        first_day[i] = min(first_day.get(i, day), day)
+    for (number, i), (spent, finished) in sorted(
+        recorded.items(), key=lambda item: (item[0][0], first_day[item[0][1]], item[0][1])
+    ):
+        week_slots[number].append(Slot(ids[i], spent / 60, bool(finished), False, False, True))
+
+    # Remaining work, from today on, filling each week up to its capacity from today.
+    number = current
+    slots = week_slots[number]
+    room = capacity.between(from_day, _week_start(start, number) + timedelta(days=7))
+    for i in order:
+        need = left[i] * 7
+        started = left[i] != minutes[i]
+        first = True
+        while need:
+            while not room:
+                number += 1
+                if number >= len(week_slots):
+                    week_slots.append([])
+                slots = week_slots[number]
+                week_start = _week_start(start, number)
+                room = capacity.between(week_start, week_start + timedelta(days=7))
+            chunk = min(need, room)
+            room -= chunk
+            need -= chunk
+            slots.append(
+                Slot(ids[i], chunk / _UNITS_PER_HOUR, False, started or not first, need > 0)
+            )
+            first = False
     while len(week_slots) > 1 and not week_slots[-1]:
         week_slots.pop()
     last_week = len(week_slots) - 1
 
     weeks: list[Week] = []
     week_start = start
-    for number in range(1, last_week + 1):
+    for n in range(1, last_week + 1):
         week_end = week_start + _SIX_DAYS
-        weeks.append(Week(number, week_start, week_end, tuple(week_slots[number])))
+        units = capacity.between(week_start, week_end + _ONE_DAY)
+        away = _away_days(learner.time_off, week_start, week_end)
+        weeks.append(Week(n, week_start, week_end, tuple(week_slots[n]), units / 420, away))
         week_start = week_end + _ONE_DAY
-
-    done_total = sum(minutes[i] for i in done_on)
-    if order:
-        projected_finish = weeks[-1].end
-    else:
-        projected_finish = max(done_on.values(), default=start)
-
-    # Baseline: the plannable work from week 1, nothing done. The fill is work-conserving,
-    # so every baseline week is full except the last, whatever the order.
-    planned_finish = _week_end(start, baseline_weeks) if total else start
-    if today < start:
-        planned_sevenths = 0  # in units of minutes / 7
-    elif current > baseline_weeks:
-        planned_sevenths = total * 7
-    else:
-        before = (current - 1) * week_minutes
-        this_week = min(week_minutes, total - before)
-        elapsed = (today - _week_start(start, current)).days
-        planned_sevenths = before * 7 + this_week * elapsed
 
     return Schedule(
         weeks=tuple(weeks),
@@ -238,15 +406,101 @@ def build_schedule(
         skipped=tuple([ids[i] for i in skipped]),
         current_week=current,
         hours_total=total / 60,
-        hours_done=done_total / 60,
-        hours_planned_to_date=planned_sevenths / 420,
-        hours_behind=(planned_sevenths - done_total * 7) / 420,
+        hours_done=sum(minutes[i] for i in done_on) / 60,
+        hours_planned_to_date=planned_units / _UNITS_PER_HOUR,
+        hours_behind=behind_units / _UNITS_PER_HOUR,
         milestones_total=sum(plannable),
         milestones_done=len(done_on),
         planned_finish=planned_finish,
-        projected_finish=projected_finish,
+        projected_finish=projected,
         start=start,
+        today=today,
+        hours_earned=earned / 60,
+        hours_studied={ids[i]: studied[i] / 60 for i in range(len(ids)) if studied[i]},
+        hours_spent={ids[i]: m / 60 for i, m in spent_total.items()},
+        tolerance=tolerance_units / _UNITS_PER_HOUR,
+        streak=_streak(weeks, current, today),
+        earned_by_week=_earned_by_week(
+            start, today, current, minutes, done_on, entries, (cap_num, cap_den)
+        ),
+        capacity=capacity,
+        baseline=(anchor, anchor_units / _UNITS_PER_HOUR),
     )
+
+
+def _capacity(learner: Learner, week_minutes: int) -> Capacity:
+    segments: list[tuple[date, date, int]] = []
+    for first, last, hours in sorted(learner.time_off):
+        if last < first:
+            msg = f"time off from {first} ends before it starts ({last})"
+            raise ScheduleError(msg)
+        per_day = min(week_minutes, max(0, round(hours * 60)))
+        if segments and first <= segments[-1][1]:
+            msg = f"time off from {first} overlaps the time off from {segments[-1][0]}"
+            raise ScheduleError(msg)
+        segments.append((first, last, per_day))
+    return Capacity(week_minutes, tuple(segments))
+
+
+def _away_days(time_off: tuple[tuple[date, date, float], ...], first: date, last: date) -> int:
+    return sum(max(0, (min(high, last) - max(low, first)).days + 1) for low, high, _ in time_off)
+
+
+def _streak(weeks: list[Week], current: int, today: date) -> int:
+    """Weeks in a row, back from the current one, whose recorded hours met the week's
+    plan. Weeks with no planned hours (time off) neither count nor break it; the current
+    week counts once met and does not break it before it ends."""
+    count = 0
+    for week in reversed(weeks[:current]):
+        if week.capacity <= 0:
+            continue
+        met = round(week.recorded_hours * 60) >= round(week.capacity * 60)
+        if met:
+            count += 1
+        elif week.number != current:
+            break
+    return count
+
+
+def _earned_by_week(
+    start: date,
+    today: date,
+    current: int,
+    minutes: list[int],
+    done_on: dict[int, date],
+    entries: list[tuple[date, int, int]],
+    cap: tuple[int, int],
+) -> tuple[float, ...]:
+    """Earned value (hours) at the end of each week before the current one, then today."""
+    changes: list[tuple[date, int, int, int]] = []  # (day, kind 0 study / 1 done, task, min)
+    changes += [(day, 0, i, spent) for day, i, spent in entries]
+    changes += [(day, 1, i, 0) for i, day in done_on.items()]
+    changes.sort()
+    studied: dict[int, int] = {}
+    finished: set[int] = set()
+    earned = 0
+    values: list[float] = []
+    position = 0
+    for number in range(1, current + 1):
+        end = min(_week_start(start, number) + _SIX_DAYS, today)
+        while position < len(changes) and changes[position][0] <= end:
+            _, kind, i, spent = changes[position]
+            position += 1
+            if i in finished:
+                continue
+            before = min(studied.get(i, 0), minutes[i] * cap[0] // cap[1])
+            if kind:
+                finished.add(i)
+                earned += minutes[i] - before
+            else:
+                studied[i] = studied.get(i, 0) + spent
+                earned += min(studied[i], minutes[i] * cap[0] // cap[1]) - before
+        values.append(earned / 60)
+    return tuple(values)
+
+
+def _weeks_past_end(start: date, week_minutes: int, total: int) -> int:
+    return max(1, -(-total // week_minutes))
 
 
 def _minutes(hours: float, milestone_id: str | None) -> int:

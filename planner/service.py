@@ -189,116 +189,6 @@ def start_plan(
 # --------------------------------------------------------------------------- progress
 
 
-@dataclass(frozen=True)
-class Change:
-    """What one command did to one milestone."""
-
-    milestone_id: str
-    title: str
-    action: str  # done, undone, skipped, unskipped, noted, already-done, already-skipped
-    on: date | None = None
-
-
-def record(
-    *,
-    db: str | None,
-    plan_name: str | None,
-    action: str,
-    queries: list[str],
-    today: date,
-    note: str | None = None,
-    hours: float | None = None,
-    on: date | None = None,
-) -> tuple[list[Change], PlanView]:
-    """done / undo / skip / note for one or more milestones, in one transaction.
-
-    Every id is resolved and every rule checked before anything is written; a
-    command that fails writes nothing.
-    """
-    from planner import tracker
-
-    if note is not None:
-        note = note.strip()
-        if not note:
-            msg = "The note is empty; write some text."
-            raise UsageError(msg)
-        if len(note) > rules.MAX_NOTE_CHARS:
-            msg = f"The note is {len(note):,} characters; the limit is {rules.MAX_NOTE_CHARS:,}."
-            raise UsageError(msg)
-    if hours is not None and not 0 < hours <= 1000:
-        msg = f"--hours must be more than 0 and at most 1000 (got {hours:g})."
-        raise UsageError(msg)
-
-    database = existing_db(db)
-    with database.read() as session:
-        info = plan_info(session, active_plan(session, plan_name))
-    curriculum = merge_roles(list(info.curricula))
-    ids = [m.id for m in curriculum.milestones]
-    titles = {m.id: m.title for m in curriculum.milestones}
-    chosen = list(dict.fromkeys(rules.match_milestone(q, ids, info.name) for q in queries))
-    if action == "done":
-        what = "--on" if on is not None else "today"
-        rules.check_work_day(on or today, start=info.start, today=today, what=what)
-
-    now = utcnow()
-    changes: list[Change] = []
-    with database.write() as session:
-        plan = active_plan(session, info.name)
-        states = tracker.milestone_states(session=session, plan_id=plan_id(plan))
-        writes: list[tuple[str, str]] = []
-        for mid in chosen:
-            state = states.get(mid)
-            kind = state.kind if state else None
-            if action == "done":
-                if kind == "done":
-                    assert state is not None
-                    changes.append(
-                        Change(mid, titles[mid], "already-done", state.on_date or state.at.date())
-                    )
-                    continue
-                writes.append((mid, "done"))
-                changes.append(Change(mid, titles[mid], "done", on or today))
-            elif action == "undo":
-                if kind == "done":
-                    writes.append((mid, "undone"))
-                    changes.append(Change(mid, titles[mid], "undone"))
-                elif kind == "skipped":
-                    writes.append((mid, "unskipped"))
-                    changes.append(Change(mid, titles[mid], "unskipped"))
-                else:
-                    msg = f"'{mid}' is neither done nor skipped; there is nothing to undo."
-                    raise UsageError(msg)
-            elif action == "skip":
-                if kind == "done":
-                    msg = f"'{mid}' is done; run `planner undo {mid}` first to skip it instead."
-                    raise UsageError(msg)
-                if kind == "skipped":
-                    changes.append(Change(mid, titles[mid], "already-skipped"))
-                    continue
-                writes.append((mid, "skipped"))
-                changes.append(Change(mid, titles[mid], "skipped"))
-            elif action == "note":
-                writes.append((mid, "note"))
-                changes.append(Change(mid, titles[mid], "noted"))
-            else:  # pragma: no cover - the CLI only passes the four actions
-                msg = f"unknown action {action!r}"
-                raise ValueError(msg)
-        for mid, kind in writes:
-            tracker.record_event(
-                session=session,
-                plan_id=plan_id(plan),
-                milestone_id=mid,
-                kind=kind,
-                at=now,
-                on_date=(on or today) if kind == "done" else None,
-                hours=hours if kind == "done" else None,
-                note=note,
-            )
-        tracker.touch_plan(session=session, plan=plan, at=now)
-        states = tracker.milestone_states(session=session, plan_id=plan_id(plan))
-    return changes, view_of(info, states, today)
-
-
 # --------------------------------------------------------------------------- plans
 
 
@@ -311,7 +201,7 @@ def list_plans(*, db: str | None, plan_name: str | None, today: date) -> list[Pl
     if not dbmod.database_exists(db):
         return []
     database = open_db(db)
-    rows: list[tuple[Plan, PlanInfo | None, Any, Any, str | None]] = []
+    rows: list[tuple[Plan, PlanInfo | None, Any, Any, Any, str | None]] = []
     with database.read() as session:
         plans = tracker.list_plans(session=session)
         if not plans:
@@ -329,16 +219,17 @@ def list_plans(*, db: str | None, plan_name: str | None, today: date) -> list[Pl
                     plan,
                     info,
                     tracker.milestone_states(session=session, plan_id=pid),
+                    tracker.plan_activity(session=session, plan_id=pid),
                     tracker.last_activity(session=session, plan_id=pid),
                     problem,
                 )
             )
     summaries = []
-    for plan, info, states, last, problem in rows:
+    for plan, info, states, activity, last, problem in rows:
         view = None
         if info is not None:
             try:
-                view = view_of(info, states, today)
+                view = view_of(info, states, today, activity)
             except PlannerError as exc:
                 problem = exc.message
         summaries.append(
@@ -371,14 +262,22 @@ def delete_plan(*, db: str | None, name: str) -> int:
 
 def plan_events(
     *, db: str | None, plan_name: str | None, limit: int | None
-) -> tuple[str, list[Event]]:
-    """The plan's name and its events, oldest first; works for an unreadable plan too."""
+) -> tuple[str, list[Event], dict[str, float]]:
+    """The plan's name, its events (oldest first; the newest ``limit`` when given) and
+    its milestones' estimated hours (empty for a plan whose curriculum cannot be read:
+    its history is shown all the same)."""
     from planner import tracker
 
     database = existing_db(db)
     with database.read() as session:
         plan = active_plan(session, plan_name)
-        return plan.name, tracker.list_events(session=session, plan_id=plan_id(plan), limit=limit)
+        events = tracker.list_events(session=session, plan_id=plan_id(plan), limit=limit)
+        try:
+            info = plan_info(session, plan)
+        except PlannerError:
+            return plan.name, events, {}
+    estimates = {m.id: m.hours for c in info.curricula for m in c.milestones}
+    return plan.name, events, estimates
 
 
 # --------------------------------------------------------------------------- printable plan

@@ -210,8 +210,9 @@ def load_view(*, db: str | None, plan_name: str | None, today: date) -> PlanView
     with database.read() as session:
         plan = active_plan(session, plan_name)
         states = tracker.milestone_states(session=session, plan_id=plan_id(plan))
+        activity = tracker.plan_activity(session=session, plan_id=plan_id(plan))
         info = plan_info(session, plan)
-    return view_of(info, states, today)
+    return view_of(info, states, today, activity)
 
 
 def utcnow() -> datetime:

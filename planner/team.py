@@ -60,10 +60,10 @@ def build_team(summaries: list[PlanSummary], today: date, paper: str = "A4") -> 
         front = []
         week = s.weeks[s.current_week - 1] if s.current_week <= len(s.weeks) else None
         if week is not None:
-            front = [slot.milestone_id for slot in week.slots if not slot.done]
+            front = [slot.milestone_id for slot in week.slots if not slot.recorded]
         if not front and s.order:
             front = [s.order[0]]
-        pace = pace_of(s.hours_behind)
+        pace = pace_of(s)
         for mid in front[:1]:
             titles[mid] = view.curriculum.by_id[mid].title
             if pace == "behind":
@@ -73,8 +73,8 @@ def build_team(summaries: list[PlanSummary], today: date, paper: str = "A4") -> 
             Person(
                 name=summary.name,
                 roles=summary.roles,
-                percent=round(100 * s.hours_done / s.hours_total, 1) if s.hours_total else 100.0,
-                hours_done=s.hours_done,
+                percent=round(100 * s.hours_earned / s.hours_total, 1) if s.hours_total else 100.0,
+                hours_done=round(s.hours_earned, 2),
                 hours_total=s.hours_total,
                 pace=pace,
                 hours_behind=round(s.hours_behind, 1),

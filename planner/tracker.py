@@ -14,6 +14,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Column, Field, Session, SQLModel, col, select
 
+from planner.history import Activity, activity_of
+
 
 class DamagedJSON(list[Any]):
     """What a JSON column holds when its text cannot be parsed (edited or damaged by
@@ -41,8 +43,12 @@ class SafeJSON(sa.types.TypeDecorator[Any]):
 
 
 STATE_KINDS = ("done", "undone", "skipped", "unskipped")
-PLAN_KINDS = ("replanned", "role-added", "upgraded")  # changes to the plan; milestone_id ""
-EVENT_KINDS = (*STATE_KINDS, "note", *PLAN_KINDS)
+# changes to the plan, and time off; milestone_id ""
+PLAN_KINDS = ("replanned", "role-added", "upgraded", "away")
+# "studied" records time on a milestone; "retracted" withdraws the study entry or time off
+# whose id is its ref_id (milestone_id as the entry's)
+ENTRY_KINDS = ("studied", "away", "retracted")
+EVENT_KINDS = (*STATE_KINDS, "note", "studied", "retracted", *PLAN_KINDS)
 
 
 class Plan(SQLModel, table=True):
@@ -90,6 +96,8 @@ class Event(SQLModel, table=True):
     on_date: date | None = None
     hours: float | None = None
     note: str | None = None
+    until_date: date | None = None  # last day of time off
+    ref_id: int | None = None  # the entry a "retracted" event withdraws
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,6 +205,8 @@ def record_event(
     on_date: date | None = None,
     hours: float | None = None,
     note: str | None = None,
+    until_date: date | None = None,
+    ref_id: int | None = None,
 ) -> Event:
     if kind not in EVENT_KINDS:
         msg = f"unknown event kind {kind!r}"
@@ -210,6 +220,8 @@ def record_event(
             "on_date": on_date,
             "hours": hours,
             "note": note,
+            "until_date": until_date,
+            "ref_id": ref_id,
         }
     )
     session.add(event)
@@ -239,6 +251,16 @@ def milestone_states(*, session: Session, plan_id: int) -> dict[str, MilestoneSt
         row[0]: MilestoneState(kind=row[1], on_date=row[2], at=row[3], hours=row[4])
         for row in session.execute(statement)
     }
+
+
+def plan_activity(*, session: Session, plan_id: int) -> Activity:
+    """The plan's standing study entries and time off (retracted ones left out)."""
+    statement = (
+        select(Event)
+        .where(Event.plan_id == plan_id, col(Event.kind).in_(ENTRY_KINDS))
+        .order_by(col(Event.id))
+    )
+    return activity_of(session.exec(statement).all())
 
 
 def latest_plan_event(*, session: Session, plan_id: int, kind: str) -> Event | None:

@@ -8,18 +8,18 @@ database keeps), so a view never depends on where the YAML files are today.
 from __future__ import annotations
 
 import dataclasses
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Protocol
 
 from planner.errors import Conflict, PlanUnreadable, UsageError
+from planner.history import Activity
 from planner.rules import MAX_PLAN_YEARS, check_plan_length
 
 if TYPE_CHECKING:
     from planner.models import Curriculum, Milestone, Project, Skill
-    from planner.scheduler import Schedule
+    from planner.scheduler import Learner, Progress, Schedule, Task
     from planner.tracker import MilestoneState
 
 
@@ -136,15 +136,18 @@ class PlanView:
     states: dict[str, MilestoneState]
     schedule: Schedule
     today: date
+    activity: Activity = field(default_factory=Activity)
 
     def state_of(self, milestone_id: str) -> str:
-        """pending, done, skipped (by choice) or known (skipped as known)."""
+        """pending, started (study recorded), done, skipped (by choice) or known."""
         if milestone_id in self.schedule.skipped_known:
             return "known"
         if milestone_id in self.schedule.skipped:
             return "skipped"
         state = self.states.get(milestone_id)
-        return "done" if state is not None and state.kind == "done" else "pending"
+        if state is not None and state.kind == "done":
+            return "done"
+        return "started" if milestone_id in self.schedule.hours_studied else "pending"
 
     def done_on(self, milestone_id: str) -> date | None:
         state = self.states.get(milestone_id)
@@ -152,50 +155,103 @@ class PlanView:
             return None
         return state.on_date or state.at.date()
 
+    def earned(self, milestone_id: str) -> float:
+        """Earned hours of one milestone: its estimate once done; while started, its
+        study hours up to ``EARNED_CAP`` of the estimate; else 0."""
+        from planner.scheduler import EARNED_CAP
 
-def build_view(plan: PlanInfo, states: dict[str, MilestoneState], today: date) -> PlanView:
-    """The plan's schedule on ``today`` from its own curricula and its milestone states.
+        m = self.curriculum.by_id[milestone_id]
+        state = self.state_of(milestone_id)
+        if state == "done":
+            return m.hours
+        if state != "started":
+            return 0.0
+        cap = round(m.hours * 60) * EARNED_CAP[0] // EARNED_CAP[1]
+        return min(round(self.schedule.hours_studied[milestone_id] * 60), cap) / 60
 
-    Raises ScheduleError (from the scheduler) when the schedule cannot be built, e.g. it
-    would run past the last date the calendar can hold.
-    """
-    from planner.scheduler import Learner, Progress, Task, build_schedule
+    def reschedule(
+        self, hours_per_week: float | None = None, extra_skips: frozenset[str] = frozenset()
+    ) -> Schedule:
+        """The schedule with other weekly hours or more milestones skipped, measured from
+        today (as a re-plan would be); same progress, study and time off."""
+        from planner.scheduler import build_schedule
 
-    if len(plan.curricula) != len(plan.roles):
-        msg = f"plan {plan.name!r} has {len(plan.roles)} roles but {len(plan.curricula)} curricula"
-        raise ValueError(msg)
-    curriculum = merge_roles(list(plan.curricula))
+        tasks, learner, progress = _inputs(
+            self.plan, self.curriculum, self.states, self.activity, hours_per_week
+        )
+        progress = dataclasses.replace(progress, skipped=progress.skipped | extra_skips)
+        learner = dataclasses.replace(learner, replanned=None)
+        return build_schedule(tasks, learner, progress, self.today)
+
+
+def _inputs(
+    plan: PlanInfo,
+    curriculum: PlanCurriculum,
+    states: dict[str, MilestoneState],
+    activity: Activity,
+    hours_per_week: float | None = None,
+) -> tuple[list[Task], Learner, Progress]:
+    from planner.scheduler import Learner, Progress, Task
+
     known = curriculum.by_id
     done = {
         mid: (s.on_date or s.at.date())
         for mid, s in states.items()
         if s.kind == "done" and mid in known
     }
+    spent = {
+        mid: s.hours for mid, s in states.items() if s.kind == "done" and mid in known and s.hours
+    }
     skipped = frozenset(mid for mid, s in states.items() if s.kind == "skipped" and mid in known)
     tasks = [
         Task(id=m.id, hours=m.hours, requires=tuple(m.requires), skills=tuple(m.skills))
         for m in curriculum.milestones
     ]
-    schedule = build_schedule(
-        tasks,
-        Learner(
-            hours_per_week=plan.hours_per_week,
-            start=plan.start,
-            known_skills=frozenset(plan.known_skills),
-        ),
-        Progress(done=done, skipped=skipped),
-        today,
+    learner = Learner(
+        hours_per_week=hours_per_week or plan.hours_per_week,
+        start=plan.start,
+        known_skills=frozenset(plan.known_skills),
+        time_off=tuple((t.first, t.last, t.hours_per_week) for t in activity.time_off),
+        replanned=plan.rebase,
     )
-    if plan.rebase is not None:
-        schedule = rebase(
-            schedule,
-            start=plan.start,
-            hours_per_week=plan.hours_per_week,
-            since=plan.rebase[0],
-            hours_done_then=plan.rebase[1],
-            today=today,
-        )
-    return PlanView(plan=plan, curriculum=curriculum, states=states, schedule=schedule, today=today)
+    progress = Progress(
+        done=done,
+        skipped=skipped,
+        studied=tuple((e.milestone_id, e.day, e.hours) for e in activity.studied),
+        spent=spent,
+    )
+    return tasks, learner, progress
+
+
+def build_view(
+    plan: PlanInfo,
+    states: dict[str, MilestoneState],
+    today: date,
+    activity: Activity | None = None,
+) -> PlanView:
+    """The plan's schedule on ``today`` from its own curricula, its milestone states and
+    its study entries and time off.
+
+    Raises ScheduleError (from the scheduler) when the schedule cannot be built, e.g. it
+    would run past the last date the calendar can hold.
+    """
+    from planner.scheduler import build_schedule
+
+    if len(plan.curricula) != len(plan.roles):
+        msg = f"plan {plan.name!r} has {len(plan.roles)} roles but {len(plan.curricula)} curricula"
+        raise ValueError(msg)
+    activity = activity or Activity()
+    curriculum = merge_roles(list(plan.curricula))
+    tasks, learner, progress = _inputs(plan, curriculum, states, activity)
+    schedule = build_schedule(tasks, learner, progress, today)
+    return PlanView(
+        plan=plan,
+        curriculum=curriculum,
+        states=states,
+        schedule=schedule,
+        today=today,
+        activity=activity,
+    )
 
 
 @dataclass(frozen=True)
@@ -211,57 +267,53 @@ class PlanSummary:
     problem: str | None = None
 
 
-ON_TRACK_HOURS = 1.0
+def pace_of(schedule: Schedule) -> str:
+    """ "behind", "ahead", "on track" or "finished": see ``Schedule.pace``."""
+    return schedule.pace
 
 
-def pace_of(hours_behind: float) -> str:
-    """hours_behind: float (negative when ahead) -> "behind", "ahead" or "on track"."""
-    if hours_behind > ON_TRACK_HOURS:
-        return "behind"
-    if hours_behind < -ON_TRACK_HOURS:
-        return "ahead"
-    return "on track"
+def pace_text(schedule: Schedule) -> str:
+    """ "on track", "finished", "behind by 6 h" or "ahead by 2.5 h" (to a tenth of an
+    hour): the one wording of pace every output uses."""
+    pace = schedule.pace
+    if pace in ("on track", "finished"):
+        return pace
+    return f"{pace} by {round(abs(schedule.hours_behind), 1):g} h"
+
+
+def own_rate(view: PlanView) -> tuple[float, int] | None:
+    """The learner's own rate: hours really spent per estimated hour, over the done
+    milestones whose time is known (given with ``done --hours`` or recorded as study),
+    with how many there are; None until there are two."""
+    spent = estimated = 0.0
+    count = 0
+    for mid, hours in view.schedule.hours_spent.items():
+        state = view.states.get(mid)
+        real = (state is not None and state.hours) or mid in view.schedule.hours_studied
+        if real:
+            spent += hours
+            estimated += view.curriculum.by_id[mid].hours
+            count += 1
+    if count < 2 or not estimated:
+        return None
+    return spent / estimated, count
 
 
 def percent(part: float, whole: float) -> float:
     return round(100.0 * part / whole, 1) if whole else 100.0
 
 
-def rebase(
-    schedule: Schedule,
-    *,
-    start: date,
-    hours_per_week: float,
-    since: date,
-    hours_done_then: float,
+def view_of(
+    info: PlanInfo,
+    states: dict[str, MilestoneState],
     today: date,
-) -> Schedule:
-    """Measure pace against the plan as re-planned on ``since`` rather than the original.
-
-    From the re-plan on, the plan expects ``hours_done_then`` plus ``hours_per_week``
-    a week, and its planned finish is when the hours left then would be done.
-    """
-    total = schedule.hours_total
-    days = max((today - since).days, 0)
-    planned = min(total, hours_done_then + hours_per_week * days / 7)
-    left = max(total - hours_done_then, 0.0)
-    first_week = max((since - start).days // 7, 0)  # 0-based week of the re-plan
-    weeks = math.ceil(left / hours_per_week - 1e-9) if left else 0
-    finish = start + timedelta(days=7 * (first_week + max(weeks, 1)) - 1)
-    return dataclasses.replace(
-        schedule,
-        hours_planned_to_date=planned,
-        hours_behind=planned - schedule.hours_done,
-        planned_finish=finish,
-    )
-
-
-def view_of(info: PlanInfo, states: dict[str, MilestoneState], today: date) -> PlanView:
+    activity: Activity | None = None,
+) -> PlanView:
     """build_view, with a schedule that cannot be built reported as an unreadable plan."""
     from planner.scheduler import ScheduleError
 
     try:
-        return build_view(info, states, today)
+        return build_view(info, states, today, activity)
     except ScheduleError as exc:
         msg = (
             f"Plan '{info.name}' cannot be scheduled: {exc}. Delete it with "
@@ -287,14 +339,17 @@ def check_roles(curricula_: list[Curriculum]) -> None:
 
 
 def checked_view(
-    info: PlanInfo, states: dict[str, MilestoneState], today: date
+    info: PlanInfo,
+    states: dict[str, MilestoneState],
+    today: date,
+    activity: Activity | None = None,
 ) -> tuple[PlanView, list[str]]:
     """The complete schedule of a plan about to be written, with warnings, or a
     UsageError: a plan is stored only once it is known to be readable later."""
     from planner.scheduler import ScheduleError, ScheduleTooLong
 
     try:
-        view = build_view(info, states, today)
+        view = build_view(info, states, today, activity)
     except ScheduleTooLong as exc:
         years = exc.weeks * 7 / 365.25
         msg = (

@@ -34,10 +34,20 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "Show this week's milestones: hours, why, when it is done, and where to start.",
     ),
     "done": ("progress", "done", "Mark milestones done; the plan is re-projected at once."),
+    "study": (
+        "study",
+        "study",
+        "Record time spent on a milestone you have not finished.",
+    ),
+    "away": (
+        "study",
+        "away",
+        "Plan around time off: days with no study, or fewer hours; list it with no dates.",
+    ),
     "undo": (
         "progress",
         "undo",
-        "Undo done or skipped on milestones: they go back into the plan.",
+        "Take back done, skipped or the latest study time on milestones, or time off.",
     ),
     "skip": (
         "progress",
@@ -48,7 +58,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "log": (
         "progress",
         "log",
-        "Show the history of the active plan: every done, undo, skip and note.",
+        "Show the history of the active plan: study time, done, undo, skip, notes, time off.",
     ),
     "plan": (
         "plan",

@@ -81,41 +81,52 @@ def replan(
         echo_json({**options, "change": change, "applied": change is not None and not dry_run})
         return
     o = options["options"]
-    behind = options["hours_behind"]
-    from planner.view import pace_of
-
-    pace = pace_of(behind)
-    if pace != "on track":
-        pace = f"{pace} by {hours(round(abs(behind), 1))} h"
     typer.secho(
-        f"Plan '{options['plan']}': {pace} at {hours(options['hours_per_week'])} h/week", bold=True
+        f"Plan '{options['plan']}': {options['pace_text']} at "
+        f"{hours(options['hours_per_week'])} h/week",
+        bold=True,
     )
     typer.echo(
         f"  Planned finish {options['planned_finish']}, projected "
         f"{options['projected_finish']}, target {options['target']}."
     )
-    typer.echo(
-        f"  1. Keep {hours(o['keep_hours']['hours_per_week'])} h/week: "
-        f"finish {o['keep_hours']['finish']}."
-    )
+    if not options["catch_up_needed"]:
+        why = {
+            "ahead": "you are ahead of the plan",
+            "on track": "you are on track",
+            "finished": "every milestone is done",
+        }.get(options["pace"], f"the projection meets {options['target']}")
+        typer.echo(wrap("  ", f"No catch-up is needed: {why}."))
     raise_ = o["raise_hours"]
-    if raise_["hours_per_week"] is None:
-        typer.echo(f"  2. No weekly hours up to 80 finish by {options['target']}.")
-    else:
+    if options["catch_up_needed"] and raise_ is None:
         typer.echo(
-            f"  2. Study {hours(raise_['hours_per_week'])} h/week: finish "
-            f"{raise_['finish']} (planner replan --finish-by {options['target']})."
+            wrap(
+                "  ",
+                f"Keeping {hours(options['hours_per_week'])} h/week already finishes by "
+                f"{options['target']}.",
+            )
+        )
+    elif raise_ is not None and raise_["hours_per_week"] is None:
+        typer.echo(f"  - No weekly hours up to 80 finish by {options['target']}.")
+    elif raise_ is not None:
+        typer.echo(
+            wrap(
+                "  - ",
+                f"Study {hours(raise_['hours_per_week'])} h/week: finish {raise_['finish']} "
+                f"(`planner replan --finish-by {options['target']}`).",
+            )
         )
     drop = o["drop_optional"]
-    if drop["milestones"]:
+    if drop is not None and options["catch_up_needed"]:
         typer.echo(
-            f"  3. Drop {len(drop['milestones'])} optional milestones "
-            f"({', '.join(m['id'] for m in drop['milestones'])}) to win back "
-            f"{hours(drop['hours_saved'])} h: finish {drop['finish']} "
-            "(planner replan --drop-optional)."
+            wrap(
+                "  - ",
+                f"Drop {len(drop['milestones'])} optional milestones "
+                f"({', '.join(m['id'] for m in drop['milestones'])}) to win back "
+                f"{hours(drop['hours_saved'])} h: finish {drop['finish']} "
+                "(`planner replan --drop-optional`).",
+            )
         )
-    else:
-        typer.echo("  3. No optional milestones left to drop.")
     if change is None:
         return
     verb = "Would change" if dry_run else "Changed"

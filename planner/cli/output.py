@@ -65,6 +65,7 @@ def wrap(label: str, text: str, indent: str | None = None) -> str:
     width = max(shutil.get_terminal_size((100, 24)).columns, 60)
     # a command in backticks is never split over two lines
     words = re.sub(r"`[^`]*`", lambda m: m[0].replace(" ", NBSP), " ".join(text.split()))
+    words = re.sub(r"(\d) (h\b|h/week|days?\b)", rf"\1{NBSP}\2", words)  # "8 h" stays whole
     return textwrap.fill(
         words,
         width=width,

@@ -12,7 +12,7 @@ from planner.cli.output import bar, echo_json, echo_table, echo_warnings, hours,
 from planner.cli.state import state
 
 if TYPE_CHECKING:
-    from planner.service import Change
+    from planner.progress import Change
     from planner.view import PlanView
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON (see the README).")]
@@ -40,15 +40,31 @@ def split_list(values: list[str] | None) -> list[str]:
     return [part.strip() for value in values or [] for part in value.split(",") if part.strip()]
 
 
-def _finish_line(view: PlanView) -> str:
+def finish_line(view: PlanView) -> str:
+    """``projected 2027-11-07, 2 days earlier than planned 2027-11-09``."""
     s = view.schedule
     late = (s.projected_finish - s.planned_finish).days
-    shift = ""
+    if s.finished:
+        return f"finished {s.projected_finish}"
     if late > 0:
-        shift = f" ({late} days later than planned {s.planned_finish})"
-    elif late < 0:
-        shift = f" ({-late} days earlier than planned {s.planned_finish})"
-    return f"projected {s.projected_finish}{shift}"
+        return f"projected {s.projected_finish}, {late} days later than planned {s.planned_finish}"
+    if late < 0:
+        return (
+            f"projected {s.projected_finish}, {-late} days earlier than planned {s.planned_finish}"
+        )
+    return f"projected {s.projected_finish}, as planned"
+
+
+def progress_line(view: PlanView) -> str:
+    """``50 of 400 h earned; ahead by 2 h; projected ...``: the line after a change."""
+    from planner.view import pace_text
+
+    s = view.schedule
+    return wrap(
+        "",
+        f"{hours(round(s.hours_earned, 1))} of {hours(s.hours_total)} h earned; "
+        f"{pace_text(s)}; {finish_line(view)}.",
+    )
 
 
 def _when(view: PlanView) -> str:
@@ -60,13 +76,13 @@ def _when(view: PlanView) -> str:
 
 
 def _pace_line(view: PlanView) -> str:
-    from planner.view import pace_of
+    from planner.view import pace_text
 
-    behind = view.schedule.hours_behind
-    pace = pace_of(behind)
-    if pace == "on track":
-        return "on track"
-    return f"{pace} by {hours(round(abs(behind), 1))} h"
+    s = view.schedule
+    return (
+        f"{pace_text(s)} (earned {hours(round(s.hours_earned, 1))} h; the plan expected "
+        f"{hours(round(s.hours_planned_to_date, 1))} h by today)"
+    )
 
 
 # --------------------------------------------------------------------------- start
@@ -141,22 +157,43 @@ def _echo_week(view: PlanView, number: int) -> None:
     from planner.status import week_data
 
     week = week_data(view, number)
-    typer.echo(f"\nWeek {number} ({week['start']} to {week['end']}):")
+    away = f", {week['away_days']} days away" if week["away_days"] else ""
+    typer.echo(f"\nWeek {number} ({week['start']} to {week['end']}{away}):")
     if not week["slots"]:
         typer.echo("  nothing scheduled")
+    studied = view.schedule.hours_studied
     for slot in week["slots"]:
-        mark = "x" if slot["done"] else " "
-        more = " (continues)" if slot["continues"] else ""
-        typer.echo(
-            f"  [{mark}] {slot['milestone']}: {slot['title']}, {hours(slot['hours'])} h{more}"
-        )
+        mid = slot["milestone"]
+        if slot["recorded"]:
+            mark = "x" if slot["done"] else "~"
+            what = f"{hours(slot['hours'])} h" + (", done" if slot["done"] else " studied")
+        else:
+            mark = " "
+            what = f"{hours(slot['hours'])} h"
+            total = view.curriculum.by_id[mid].hours
+            if mid in studied:
+                what += f" ({hours(round(studied[mid], 1))} of {hours(total)} h studied)"
+            elif slot["continues"]:
+                what += " (continues)"
+        typer.echo(wrap(f"  [{mark}] ", f"{mid}: {slot['title']}, {what}", " " * 6))
 
 
 # --------------------------------------------------------------------------- status/next
 
 
-def status(ctx: typer.Context, json_: JsonOption = False) -> None:
+def status(
+    ctx: typer.Context,
+    json_: JsonOption = False,
+    skills: Annotated[
+        bool, typer.Option("--skills", help="Also show progress per skill and per role.")
+    ] = False,
+) -> None:
     """Show where you stand: progress, pace, projected finish, skills, this week.
+
+    Progress counts earned hours: a done milestone earns its estimate, a started one its
+    study time (at most 90% of the estimate until done). Pace is earned minus the hours
+    the plan expected by today; within a day's planned hours (at least 1 h) you are on
+    track.
 
     Example: planner status --json | jq .pace
     """
@@ -180,35 +217,61 @@ def status(ctx: typer.Context, json_: JsonOption = False) -> None:
     roles = ", ".join(c.title for c in view.curriculum.roles)
     typer.secho(f"{view.plan.name}: {roles}", bold=True)
     typer.echo(f"  {hours(view.plan.hours_per_week)} h/week from {view.plan.start}; {_when(view)}")
+    started = f", {p['milestones_started']} started" if p["milestones_started"] else ""
     typer.echo(
         f"Progress  {bar(p['percent'] / 100)} {p['percent']:g}%  "
-        f"{hours(p['hours_done'])} of {hours(p['hours_total'])} h, "
-        f"{p['milestones_done']} of {p['milestones_total']} milestones"
+        f"{hours(round(p['hours_earned'], 1))} of {hours(p['hours_total'])} h earned"
     )
     typer.echo(
-        f"Pace      {_pace_line(view)} "
-        f"(plan expected {hours(round(view.schedule.hours_planned_to_date, 1))} h by today)"
+        f"          {p['milestones_done']} of {p['milestones_total']} milestones done{started}"
     )
-    typer.echo(f"Finish    {_finish_line(view)}")
-    if len(data["role_progress"]) > 1:
-        typer.echo("\nRoles")
-        for role in data["role_progress"]:
-            typer.echo(
-                f"  {role['id']:<24} {bar(role['percent'] / 100, 10)} {role['percent']:5g}%  "
-                f"{hours(role['hours_done'])}/{hours(role['hours_total'])} h"
+    typer.echo(wrap("Pace      ", _pace_line(view)))
+    typer.echo(wrap("Finish    ", finish_line(view)))
+    at_rate = data["finish"]["at_your_rate"]
+    if at_rate is not None and at_rate["finish"]:
+        typer.echo(
+            wrap(
+                "          ",
+                f"you take {at_rate['rate']:g}x the estimates ({at_rate['milestones']} "
+                f"milestones); at that rate you finish {at_rate['finish']}",
             )
-    if data["skills"]:
-        typer.echo("\nSkills")
-        width = max(len(sk["name"]) for sk in data["skills"])
-        for sk in data["skills"]:
-            typer.echo(
-                f"  {sk['name']:<{width}} {bar(sk['percent'] / 100, 10)} {sk['percent']:5g}%  "
-                f"{hours(sk['hours_done'])}/{hours(sk['hours_total'])} h"
-            )
+        )
+    week = data["this_week"]
+    streak = week["streak_weeks"]
+    typer.echo(
+        f"This week {hours(round(week['hours_recorded'], 1))} of "
+        f"{hours(round(week['hours_planned'], 1))} h studied; plan met {streak} "
+        f"week{'s' if streak != 1 else ''} in a row"
+    )
+    for t in data["time_off"][:2]:
+        what = "no study" if not t["hours_per_week"] else f"{hours(t['hours_per_week'])} h/week"
+        typer.echo(f"Time off  {t['from']} to {t['to']} ({what})")
+    if skills:
+        if len(data["role_progress"]) > 1:
+            typer.echo("\nRoles")
+            for role in data["role_progress"]:
+                typer.echo(
+                    f"  {role['id']:<24} {bar(role['percent'] / 100, 10)} "
+                    f"{role['percent']:5g}%  "
+                    f"{hours(role['hours_done'])}/{hours(role['hours_total'])} h"
+                )
+        if data["skills"]:
+            typer.echo("\nSkills")
+            width = max(len(sk["name"]) for sk in data["skills"])
+            for sk in data["skills"]:
+                if sk["known"]:
+                    typer.echo(f"  {sk['name']:<{width}} known")
+                    continue
+                typer.echo(
+                    f"  {sk['name']:<{width}} {bar(sk['percent'] / 100, 10)} "
+                    f"{sk['percent']:5g}%  "
+                    f"{hours(sk['hours_done'])}/{hours(sk['hours_total'])} h"
+                )
     if data["skipped_known"]:
-        typer.echo(f"\nSkipped as known: {', '.join(i['id'] for i in data['skipped_known'])}")
+        text = ", ".join(i["id"] for i in data["skipped_known"])
+        typer.echo("\n" + wrap("Skipped as known: ", text))
     if data["skipped"]:
-        typer.echo(f"Skipped by you: {', '.join(i['id'] for i in data['skipped'])}")
+        typer.echo(wrap("Skipped by you: ", ", ".join(i["id"] for i in data["skipped"])))
     _echo_week(view, view.schedule.current_week)
     for update in data["updates"]:
         changed = ", ".join(
@@ -221,9 +284,16 @@ def status(ctx: typer.Context, json_: JsonOption = False) -> None:
         typer.echo("\n" + wrap("", text))
     if data["pace"]["hours_behind"] > view.plan.hours_per_week:
         typer.echo(
-            "\nYou are more than a week of hours behind: the finish date has moved. "
-            "See your options with `planner replan`."
+            "\n"
+            + wrap(
+                "",
+                "You are more than a week of hours behind: the finish date has moved. "
+                "See your options with `planner replan`, or record time off with "
+                "`planner away FROM TO`.",
+            )
         )
+    elif not skills and data["skills"]:
+        typer.echo("\nProgress per skill: `planner status --skills`.")
 
 
 def next_(ctx: typer.Context, json_: JsonOption = False) -> None:
@@ -250,7 +320,12 @@ def next_(ctx: typer.Context, json_: JsonOption = False) -> None:
     typer.secho(f"{label}: week {week['number']} ({week['start']} to {week['end']})", bold=True)
     for item in data["milestones"]:
         note = ""
-        if item["continued"] or item["continues"]:
+        if item["hours_studied"]:
+            note = (
+                f" ({hours(round(item['hours_studied'], 1))} of {hours(item['hours'])} h studied"
+                + (", continues)" if item["continues"] else ")")
+            )
+        elif item["continued"] or item["continues"]:
             note = f" of {hours(item['hours'])} h" + (" (continues)" if item["continues"] else "")
         typer.echo(f"\n{item['id']}: {item['title']}, {hours(item['hours_this_week'])} h{note}")
         typer.echo(wrap("  Why:       ", item["summary"]))
@@ -263,19 +338,27 @@ def next_(ctx: typer.Context, json_: JsonOption = False) -> None:
 
 
 def _confirm(changes: list[Change], view: PlanView) -> None:
-    s = view.schedule
-    tail = f"{hours(s.hours_done)} of {hours(s.hours_total)} h done; {_finish_line(view)}."
     for change in changes:
+        spent = ""
+        if change.action == "done" and change.hours:
+            estimate = view.curriculum.by_id[change.milestone_id].hours
+            spent = f", {hours(round(change.hours, 2))} h of {hours(estimate)} h estimated"
         words = {
-            "done": f"Done: {change.milestone_id} ({change.title}) on {change.on}.",
+            "done": f"Done: {change.milestone_id} ({change.title}) on {change.on}{spent}.",
             "already-done": f"Already done: {change.milestone_id} (on {change.on}).",
             "undone": f"Undone: {change.milestone_id} is back in the plan.",
             "unskipped": f"Unskipped: {change.milestone_id} is back in the plan.",
+            "unstudied": (
+                f"Took back {hours(change.hours or 0)} h of study on {change.milestone_id} "
+                f"(recorded for {change.on})."
+            ),
             "skipped": f"Skipped: {change.milestone_id} ({change.title}).",
             "already-skipped": f"Already skipped: {change.milestone_id}.",
             "noted": f"Noted on {change.milestone_id}.",
         }[change.action]
-        typer.echo(f"{words} {tail}" if change.action != "noted" else words)
+        typer.echo(wrap("", words))
+    if any(change.action != "noted" for change in changes):
+        typer.echo(progress_line(view))
 
 
 Milestones = Annotated[list[str], typer.Argument(help="Milestone ids (or unique prefixes).")]
@@ -301,11 +384,43 @@ def done(
     _record(ctx, "done", milestones, note=note, hours=hours_spent, on=parse_date(on, "--on"))
 
 
-def undo(ctx: typer.Context, milestones: Milestones) -> None:
-    """Undo done or skipped on milestones: they go back into the plan.
+def undo(
+    ctx: typer.Context,
+    milestones: Annotated[
+        list[str] | None, typer.Argument(help="Milestone ids (or unique prefixes).")
+    ] = None,
+    away_on: Annotated[
+        str | None,
+        typer.Option("--away", metavar="YYYY-MM-DD", help="Take back the time off on this day."),
+    ] = None,
+) -> None:
+    """Take back done, skipped or the latest study time on milestones, or time off.
 
-    Example: planner undo python-fundamentals
+    On a milestone, undo takes back done or skipped first, then study entries one at a
+    time, newest first. Nothing is erased: the history keeps what was taken back.
+
+    Example: planner undo python-programming
     """
+    from planner.errors import UsageError
+
+    if away_on is not None:
+        from planner import progress
+
+        st = state(ctx)
+        change, view = progress.back(
+            db=st.db,
+            plan_name=st.plan_name,
+            day=parse_date(away_on, "--away") or date.today(),
+            today=date.today(),
+        )
+        typer.echo(f"Took back the time off from {change.on} to {change.until}.")
+        typer.echo(progress_line(view))
+        if milestones:
+            _record(ctx, "undo", milestones)
+        return
+    if not milestones:
+        msg = "Name the milestones to undo, or --away DATE for time off."
+        raise UsageError(msg)
     _record(ctx, "undo", milestones)
 
 
@@ -330,10 +445,10 @@ def note(
 
 
 def _record(ctx: typer.Context, action: str, milestones: list[str], **options: Any) -> None:
-    from planner import service
+    from planner import progress
 
     st = state(ctx)
-    changes, view = service.record(
+    changes, view = progress.record(
         db=st.db,
         plan_name=st.plan_name,
         action=action,
@@ -354,26 +469,36 @@ def log(
         int | None, typer.Option("--limit", "-n", min=1, help="Only the newest N events.")
     ] = None,
 ) -> None:
-    """Show the history of the active plan: every done, undo, skip and note.
+    """Show the history of the active plan: study time, done, undo, skip, notes, time off.
 
     Example: planner log -n 20
     """
     from planner import service
+    from planner.status import event_detail
 
     st = state(ctx)
-    plan_name, events = service.plan_events(db=st.db, plan_name=st.plan_name, limit=limit)
-    rows: list[dict[str, Any]] = [
-        {
-            "id": e.id,
-            "at": _utc(e.at),
-            "kind": e.kind,
-            "milestone": e.milestone_id,
-            "on": e.on_date.isoformat() if e.on_date else None,
-            "hours": e.hours,
-            "note": e.note,
-        }
-        for e in events
-    ]
+    plan_name, events, estimates = service.plan_events(db=st.db, plan_name=st.plan_name, limit=None)
+    earlier: dict[int, Any] = {}
+    rows: list[dict[str, Any]] = []
+    for e in events:
+        rows.append(
+            {
+                "id": e.id,
+                "at": _utc(e.at),
+                "kind": e.kind,
+                "milestone": e.milestone_id,
+                "on": e.on_date.isoformat() if e.on_date else None,
+                "until": e.until_date.isoformat() if e.until_date else None,
+                "hours": e.hours,
+                "ref_id": e.ref_id,
+                "note": e.note,
+                "detail": event_detail(e, earlier, estimates),
+            }
+        )
+        if e.id is not None:
+            earlier[e.id] = e
+    if limit is not None:
+        rows = rows[-limit:]
     if json_:
         echo_json({"plan": plan_name, "events": rows})
         return
@@ -383,26 +508,7 @@ def log(
     echo_table(
         ["WHEN (UTC)", "EVENT", "MILESTONE", "DETAIL"],
         [
-            [
-                r["at"][:16].replace("T", " "),
-                r["kind"],
-                r["milestone"] or "(plan)",
-                "; ".join(
-                    part
-                    for part in (
-                        f"on {r['on']}" if r["on"] else "",
-                        (
-                            f"{hours(r['hours'])} h done by then"
-                            if r["kind"] == "replanned"
-                            else f"{hours(r['hours'])} h spent"
-                        )
-                        if r["hours"]
-                        else "",
-                        " ".join(str(r["note"]).split()) if r["note"] else "",
-                    )
-                    if part
-                ),
-            ]
+            [r["at"][:16].replace("T", " "), r["kind"], r["milestone"] or "(plan)", r["detail"]]
             for r in rows
         ],
     )
