@@ -3,7 +3,8 @@ at a chosen time of day, and written as iCalendar (RFC 5545).
 
 How sessions are placed (``plan_sessions``):
 
-- Only remaining work counts, from the current plan week on. Plan weeks run from the
+- Only remaining work counts: the plan's planned slots (not its recorded study or
+  completions), from the current plan week on. Plan weeks run from the
   plan's start day, so a week holds each weekday once; its chosen days are taken in
   date order, and days before today are never used. Today is used even when the time of
   day has passed: the layout depends on the date alone, so exports made the same day agree.
@@ -12,8 +13,11 @@ How sessions are placed (``plan_sessions``):
   using as many of the chosen days as the hours need. When the hours need more sessions
   than there are chosen days, every chosen day gets a session and the hours are shared
   evenly between them: sessions grow longer, days are never added.
-- Work of a week with no chosen day left (today is past them all) moves to the next week,
-  ahead of that week's own work.
+- Time off: a day with no study hours (``planner away`` without ``--hours``) never gets
+  a session. A week with time off carries at most its planned hours (what the plan
+  gives it after time off, from today on); work beyond that moves to the next week.
+- Work of a week with no chosen day left (today is past them all, or they are all days
+  off) moves to the next week, ahead of that week's own work.
 
 Pure: the clock comes in as ``now``, whose zone is the zone of every session.
 ``icalendar`` is imported only by ``to_ics``.
@@ -120,24 +124,39 @@ def plan_sessions(
     today = now.date()
     length = max(1, round(session_hours * 60))
     schedule = view.schedule
+    capacity = schedule.capacity
+    full_week = 7 * capacity.per_day  # units of a week without time off
 
     pending: list[tuple[str, int]] = []  # (milestone id, minutes) not yet in a session
     placed: list[tuple[date, list[tuple[str, int]]]] = []
     number = schedule.current_week
     while number <= len(schedule.weeks) or pending:
         week_start = schedule.start + timedelta(days=7 * (number - 1))
+        week_end = week_start + timedelta(days=7)
+        own = 0  # minutes the plan gives this week
         if number <= len(schedule.weeks):
-            slots = schedule.weeks[number - 1].slots
-            pending += [(s.milestone_id, round(s.hours * 60)) for s in slots if not s.done]
+            for slot in schedule.weeks[number - 1].slots:
+                minutes = round(slot.hours * 60)
+                if not slot.recorded and minutes > 0:
+                    pending.append((slot.milestone_id, minutes))
+                    own += minutes
         number += 1
         dates = [
             day
             for day in (week_start + timedelta(days=i) for i in range(7))
-            if day.weekday() in chosen and day >= today
+            if day.weekday() in chosen
+            and day >= today
+            and capacity.between(day, day + timedelta(days=1)) > 0  # not a day off
         ]
         if not pending or not dates:
             continue  # nothing to do, or no day left: the work moves to the next week
         total = sum(minutes for _, minutes in pending)
+        if capacity.between(week_start, week_end) < full_week:
+            # Time off this week: no more than the plan gives it; the rest moves on.
+            room = capacity.between(max(week_start, today), week_end)
+            total = min(total, max(own, round(room / 7)))
+            if not total:
+                continue
         for day, minutes in zip(dates, _lengths(total, length, len(dates)), strict=False):
             placed.append((day, _take(pending, minutes)))
     return _sessions(view, placed, at, zone)

@@ -2,10 +2,14 @@
 reads, as strict pydantic models, and reading a file of it with every problem named by
 its JSON path.
 
-The document is versioned (``"format": "planner-export", "version": 2``) and holds plans
+The document is versioned (``"format": "planner-export", "version": 3``) and holds plans
 with their whole event history and the curricula they keep (``curricula``, by SHA-256 of
-their snapshot; each plan names its own in ``curriculum_digests``). Version 1 files (no
-curricula) still read. Every timestamp is UTC with microseconds
+their snapshot; each plan names its own in ``curriculum_digests``). Each event carries
+its ``id`` in the exporting database, so a ``retracted`` event's ``ref_id`` can name the
+study entry or time off it withdraws; ids are those of the database the file came from,
+and an import gives the events new ones (its own). Version 2 files (no study entries or
+time off, events without ids) and version 1 files (no curricula either) still read: they
+are brought to version 3 as they are read. Every timestamp is UTC with microseconds
 (``2026-01-05T09:30:00.000000Z``) and keys come in a fixed order, so exporting,
 importing into an empty database and exporting again gives the same text (apart from
 ``exported_at``).
@@ -31,15 +35,19 @@ from pydantic import (
 )
 
 from planner.errors import NotFound, UsageError
-from planner.rules import MAX_HOURS_PER_WEEK, check_plan_name
+from planner.rules import MAX_ENTRY_HOURS, MAX_HOURS_PER_WEEK, check_plan_name
 from planner.tracker import EVENT_KINDS, PLAN_KINDS
 
 if TYPE_CHECKING:
     pass
 
 FORMAT = "planner-export"
-VERSION = 2
+VERSION = 3
 MAX_IMPORT_BYTES = 50 * 1024 * 1024
+# what version 3 added to an event, and the kinds of event it added
+V3_EVENT_FIELDS = ("id", "until_date", "ref_id")
+V3_EVENT_KINDS = ("studied", "away", "retracted")
+RETRACTABLE_KINDS = ("studied", "away")  # what a "retracted" event may withdraw
 
 # --------------------------------------------------------------------------- the format
 
@@ -100,12 +108,30 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
 
 
+# A validator's message about a part of what it checks starts with "@" and that part's
+# path (``@events[3].ref_id: ...``, see _at); first_problem puts it into the JSON path.
+_HERE_PATH = re.compile(r"@([a-z_]+(?:\[\d+\])*(?:\.[a-z_]+(?:\[\d+\])*)*): ")
+
+
+def _at(where: str, text: str) -> str:
+    """The message ``text`` about ``where`` (e.g. ``events[3].ref_id``), a part of what
+    a validator checks."""
+    return f"@{where}: {text}"
+
+
 class ExportEvent(_Strict):
+    """One event. ``id``: its id in the exporting database (unique in its plan);
+    ``until_date``: the last day of time off (``away`` only); ``ref_id``: the id of the
+    study entry or time off a ``retracted`` event withdraws (``retracted`` only)."""
+
+    id: Annotated[int, Field(ge=1)]
     kind: str
     milestone_id: Text
     at: Timestamp
     on_date: Day | None
+    until_date: Day | None
     hours: Annotated[float, Field(ge=0, allow_inf_nan=False)] | None
+    ref_id: Annotated[int, Field(ge=1)] | None
     note: str | None
 
     @field_validator("kind")
@@ -123,14 +149,45 @@ class ExportEvent(_Strict):
         return _check_text(value)
 
     @model_validator(mode="after")
-    def _milestone_matches_kind(self) -> ExportEvent:
-        if self.kind in PLAN_KINDS and self.milestone_id:
-            msg = f"milestone_id must be empty for a plan-level {self.kind!r} event"
-            raise ValueError(msg)
-        if self.kind not in PLAN_KINDS and not self.milestone_id:
-            msg = f"milestone_id must not be empty for a {self.kind!r} event"
-            raise ValueError(msg)
+    def _fields_match_kind(self) -> ExportEvent:
+        problem = self._kind_problem()
+        if problem is not None:
+            raise ValueError(_at(*problem))
         return self
+
+    def _kind_problem(self) -> tuple[str, str] | None:
+        """(field, what is wrong with it) for the first field that does not fit the
+        event's kind, or None."""
+        kind = self.kind
+        if kind in PLAN_KINDS and self.milestone_id:
+            return "milestone_id", f"must be empty for a plan-level {kind!r} event"
+        if kind not in (*PLAN_KINDS, "retracted") and not self.milestone_id:
+            return "milestone_id", f"must not be empty for a {kind!r} event"
+        if kind != "away" and self.until_date is not None:
+            return "until_date", "must be null except on an 'away' event (the last day off)"
+        if kind != "retracted" and self.ref_id is not None:
+            return "ref_id", "must be null except on a 'retracted' event"
+        if kind in ("studied", "away") and self.on_date is None:
+            return "on_date", f"must be a date for a {kind!r} event"
+        hours = self.hours
+        if kind == "studied" and (hours is None or not 0 < hours <= MAX_ENTRY_HOURS):
+            return (
+                "hours",
+                f"must be more than 0 and at most {MAX_ENTRY_HOURS:g} for a 'studied' event",
+            )
+        if kind == "away":
+            if self.until_date is None:
+                return "until_date", "must be a date (the last day off) for an 'away' event"
+            if self.on_date is not None and self.until_date < self.on_date:
+                return "until_date", f"{self.until_date} is before on_date {self.on_date}"
+            if hours is None or hours > MAX_HOURS_PER_WEEK:
+                return "hours", (
+                    f"must be from 0 to {MAX_HOURS_PER_WEEK:g} (hours a week still studied) "
+                    "for an 'away' event"
+                )
+        if kind == "retracted" and self.ref_id is None:
+            return "ref_id", "must be the id of the study entry or time off it withdraws"
+        return None
 
 
 class ExportPlan(_Strict):
@@ -168,10 +225,51 @@ class ExportPlan(_Strict):
     def _sorted_versions(cls, value: dict[str, int]) -> dict[str, int]:
         return dict(sorted(value.items()))
 
+    @model_validator(mode="after")
+    def _references(self) -> ExportPlan:
+        """Ids are unique in the plan, and each ``retracted`` event names an earlier study
+        entry or time off of this plan (same milestone_id) that nothing withdrew before."""
+        earlier: dict[int, tuple[int, ExportEvent]] = {}
+        withdrawn: dict[int, int] = {}
+        for j, event in enumerate(self.events):
+            if event.id in earlier:
+                first = earlier[event.id][0]
+                text = f"{event.id} is also the id of events[{first}]; ids are unique in a plan"
+                raise ValueError(_at(f"events[{j}].id", text))
+            if event.kind == "retracted":
+                assert event.ref_id is not None  # ExportEvent checked it
+                where = f"events[{j}].ref_id"
+                found = earlier.get(event.ref_id)
+                if found is None:
+                    text = f"{event.ref_id} names no earlier event of this plan"
+                    raise ValueError(_at(where, text))
+                index, target = found
+                if target.kind not in RETRACTABLE_KINDS:
+                    text = (
+                        f"{event.ref_id} names events[{index}], a {target.kind!r} event; only "
+                        "a study entry ('studied') or time off ('away') can be withdrawn"
+                    )
+                    raise ValueError(_at(where, text))
+                if target.milestone_id != event.milestone_id:
+                    text = (
+                        f"{target.milestone_id!r} (of events[{index}], which it withdraws) "
+                        f"must be its milestone_id, not {event.milestone_id!r}"
+                    )
+                    raise ValueError(_at(f"events[{j}].milestone_id", text))
+                if event.ref_id in withdrawn:
+                    text = (
+                        f"{event.ref_id} names events[{index}], which events"
+                        f"[{withdrawn[event.ref_id]}] already withdrew"
+                    )
+                    raise ValueError(_at(where, text))
+                withdrawn[event.ref_id] = j
+            earlier[event.id] = (j, event)
+        return self
+
 
 class ExportDocument(_Strict):
     format: Literal["planner-export"]
-    version: Literal[1, 2]
+    version: Literal[1, 2, 3]
     exported_at: Timestamp
     curricula: dict[Text, dict[str, Any]] = Field(default_factory=dict)
     plans: list[ExportPlan]
@@ -226,14 +324,19 @@ def first_problem(error: ValidationError) -> str:
     """The first validation error as ``$.plans[0].events[3].kind: message``."""
     first = error.errors(include_url=False)[0]
     kind = first["type"]
+    loc = tuple(first["loc"])
     if kind == "missing":
         text = "is missing"
     elif kind == "extra_forbidden":
         text = "is not a field of the export format"
     else:
         text = first["msg"].removeprefix("Value error, ")
+        here = _HERE_PATH.match(text)
+        if here:  # a message about a part of what was checked: its path goes on the loc
+            path = _json_path(loc) + "." + here.group(1)
+            return f"{path}: {text[here.end() :]}"
         text = text[:1].lower() + text[1:]
-    return f"{_json_path(tuple(first['loc']))}: {text}"
+    return f"{_json_path(loc)}: {text}"
 
 
 def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -275,6 +378,35 @@ def _read_text(path: Path) -> str:
         raise UsageError(msg) from None
 
 
+def _upgrade(data: dict[str, Any], version: int) -> str | None:
+    """Bring the events of a version 1 or 2 document to version 3 in place: each gets
+    an ``id`` (its place in its plan, from 1; nothing refers to it) and null
+    ``until_date`` and ``ref_id``. Returns the first problem (a field or kind that only
+    version 3 has), or None. Parts that are not what the format says are left for the
+    validation to name."""
+    plans = data.get("plans")
+    if version >= 3 or not isinstance(plans, list):
+        return None
+    for i, plan in enumerate(plans):
+        events = plan.get("events") if isinstance(plan, dict) else None
+        if not isinstance(events, list):
+            continue
+        for j, event in enumerate(events):
+            if not isinstance(event, dict):
+                continue
+            where = f"$.plans[{i}].events[{j}]"
+            for key in V3_EVENT_FIELDS:
+                if key in event:
+                    return f"{where}.{key}: is not a field of export version {version}"
+            if event.get("kind") in V3_EVENT_KINDS:
+                return (
+                    f"{where}.kind: {event['kind']!r} events came in export version 3; "
+                    f"this file says version {version}"
+                )
+            event.update({"id": j + 1, "until_date": None, "ref_id": None})
+    return None
+
+
 def read_document(path: Path) -> ExportDocument:
     """Parse and validate an export file; every problem is a ``UsageError`` naming the file."""
     text = _read_text(path)
@@ -308,6 +440,10 @@ def read_document(path: Path) -> ExportDocument:
             f"{path} was written by a newer planner (export version {version}; this one "
             f"reads up to {VERSION}). Upgrade planner to import it. {refused}"
         )
+        raise UsageError(msg)
+    problem = _upgrade(data, version)
+    if problem is not None:
+        msg = f"{path}: {problem}. {refused}"
         raise UsageError(msg)
     try:
         return ExportDocument.model_validate(data)

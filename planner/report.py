@@ -2,16 +2,27 @@
 
 ``build_report`` is pure: a PlanView (and the project suggestions) in, a Report out.
 Templates only lay it out.
+
+Past weeks list the work recorded in them (study entries, and completions with the hours
+they really took); the current week and later ones list the planned work, as the
+scheduler laid it out from today around time off. Weeks with time off say so. The chart
+plots earned value: the planned line is ``Schedule.planned_at`` each week (flat through
+time off, bent by a re-plan), the actual line the earned value at each past week's end
+and today, the projected line from today's earned value to the projected finish.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
+from planner.renderer import format_hours
+
 if TYPE_CHECKING:
+    from planner.history import TimeOff
     from planner.projects import Suggestion
+    from planner.scheduler import Slot, Week
     from planner.view import PlanView
 
 
@@ -24,21 +35,35 @@ class Resource:
 
 @dataclass(frozen=True)
 class Item:
-    """One milestone's share of one week."""
+    """One milestone's share of one week: work recorded that week (``recorded``) or
+    planned for it."""
 
     id: str
     title: str
-    hours: float  # this week
-    total_hours: float
+    hours: float  # this week: really spent if recorded, else planned
+    total_hours: float  # the estimate
     continued: bool
     continues: bool
-    done: bool
+    done: bool  # finished this week (recorded)
     done_on: str | None
     summary: str
     done_when: str
     resources: tuple[Resource, ...]
     roles: tuple[str, ...]
     optional: bool
+    recorded: bool = False
+    spent: float | None = None  # done: hours it really took, when known
+    details: bool = True  # print why, done-when and resources (first planned appearance)
+    meta: str = ""  # "8 h of 28 h, continues", "studied 4 h", "done ..., took 26 h of 24 h ..."
+
+
+@dataclass(frozen=True)
+class TimeOffLine:
+    """Time off within one week: ``text`` ("Time off: no study", "Away 3 days") and the
+    learner's note (user text)."""
+
+    text: str
+    note: str | None = None
 
 
 @dataclass(frozen=True)
@@ -52,6 +77,16 @@ class ReportWeek:
     current: bool
     month: str  # e.g. "December 2026"
     new_month: bool  # first printed week of its month (print: page break before)
+    recorded_hours: float = 0.0
+    planned_hours: float = 0.0
+    capacity: float = 0.0  # hours the plan gives the week, after time off
+    time_off: tuple[TimeOffLine, ...] = ()
+    hours_text: str = ""  # "8 h", "3 h done, 5 h planned"
+
+    @property
+    def off(self) -> bool:
+        """The week has time off."""
+        return bool(self.time_off)
 
 
 @dataclass(frozen=True)
@@ -120,6 +155,7 @@ class Report:
     projects: tuple[ProjectBrief, ...]
     paper: str  # "A4" or "Letter"
     credit: str
+    hours_studied: float = 0.0  # study entries, every milestone
 
 
 def _bar(fraction: float, width: int = 30) -> str:
@@ -128,40 +164,41 @@ def _bar(fraction: float, width: int = 30) -> str:
 
 
 def build_chart(view: PlanView) -> Chart:
+    """Earned value against the plan, by week: planned (``planned_at`` each week's
+    start), actual (earned at each past week's end, then today) and projected (from
+    today's earned value to the projected finish)."""
     s = view.schedule
-    per_week = view.plan.hours_per_week
+    start = s.start
     total = s.hours_total
-    n_weeks = max(len(s.weeks), -(-int(total * 60) // max(int(per_week * 60), 1)), 1)
+
+    def week_x(day: date) -> float:
+        """Weeks from the start to the beginning of ``day``."""
+        return (day - start).days / 7
+
+    finish_x = max(week_x(s.planned_finish), week_x(s.projected_finish)) + 1 / 7
+    n_weeks = max(len(s.weeks), s.current_week, -int(-finish_x // 1), 1)
     width, height, left, top, right, bottom = 640, 220, 48, 12, 12, 30
     plot_w, plot_h = width - left - right, height - top - bottom
     y_max = max(total, 1.0)
 
     def x(week: float) -> float:
-        return round(left + plot_w * week / n_weeks, 1)
+        return round(left + plot_w * min(max(week, 0.0), float(n_weeks)) / n_weeks, 1)
 
     def y(hours: float) -> float:
-        return round(top + plot_h * (1 - min(hours, y_max) / y_max), 1)
+        return round(top + plot_h * (1 - min(max(hours, 0.0), y_max) / y_max), 1)
 
-    planned = " ".join(f"{x(w)},{y(min(total, per_week * w))}" for w in range(n_weeks + 1))
-    done_by_week = [0.0] * (n_weeks + 1)
-    left_by_week = [0.0] * (n_weeks + 1)
-    for week in s.weeks:
-        for slot in week.slots:
-            if slot.done:
-                done_by_week[week.number] += slot.hours
-            else:
-                left_by_week[week.number] += slot.hours
-    cumulative, actual_points = 0.0, [f"{x(0)},{y(0)}"]
-    for w in range(1, min(s.current_week, n_weeks) + 1):
-        cumulative += done_by_week[w]
-        actual_points.append(f"{x(w)},{y(cumulative)}")
-    projected_points = [actual_points[-1]]
-    running = cumulative
-    for w in range(s.current_week, n_weeks + 1):
-        running += left_by_week[w] + (done_by_week[w] if w > s.current_week else 0.0)
-        projected_points.append(f"{x(w)},{y(running)}")
-    days = (view.today - view.plan.start).days
-    today_x = x(min(max(days / 7, 0.0), float(n_weeks)))
+    def points(values: list[tuple[float, float]]) -> str:
+        return " ".join(f"{x(w)},{y(h)}" for w, h in values)
+
+    planned = [(float(w), s.planned_at(start + timedelta(days=7 * w))) for w in range(n_weeks + 1)]
+    today = week_x(view.today)
+    by_week = s.earned_by_week or (s.hours_earned,)
+    actual = [(0.0, 0.0)]
+    actual += [(float(w), hours) for w, hours in enumerate(by_week[:-1], start=1)]
+    actual.append((max(today, 0.0), by_week[-1]))
+    projected = [actual[-1]]
+    if not s.finished and s.hours_earned < total:
+        projected.append((week_x(s.projected_finish) + 1 / 7, total))
     step = max(1, round(n_weeks / 8))
     x_ticks = tuple((x(w), str(w)) for w in range(0, n_weeks + 1, step))
     y_step = max(1.0, round(y_max / 4 / 10) * 10)
@@ -173,10 +210,10 @@ def build_chart(view: PlanView) -> Chart:
         top=top,
         plot_width=plot_w,
         plot_height=plot_h,
-        planned=planned,
-        actual=" ".join(actual_points),
-        projected=" ".join(projected_points),
-        today_x=today_x,
+        planned=points(planned),
+        actual=points(actual),
+        projected=points(projected),
+        today_x=x(today),
         y_max=y_max,
         x_ticks=x_ticks,
         y_ticks=y_ticks,
@@ -205,12 +242,17 @@ def build_report(
     last = len(s.weeks) if weeks is None else min(len(s.weeks), first + weeks - 1)
     report_weeks: list[ReportWeek] = []
     previous_month = ""
+    explained: set[str] = set()  # milestones whose details are printed already
     for number in range(first, last + 1):
         week = s.weeks[number - 1]
         items = []
         for slot in week.slots:
             m = by_id[slot.milestone_id]
-            done_on = view.done_on(m.id)
+            done_on = view.done_on(m.id) if slot.done else None
+            spent = _spent(view, m.id) if slot.done else None
+            details = not slot.recorded and m.id not in explained
+            if details:
+                explained.add(m.id)
             items.append(
                 Item(
                     id=m.id,
@@ -220,15 +262,21 @@ def build_report(
                     continued=slot.continued,
                     continues=slot.continues,
                     done=slot.done,
-                    done_on=done_on.isoformat() if slot.done and done_on else None,
+                    done_on=done_on.isoformat() if done_on else None,
                     summary=m.summary,
                     done_when=m.done_when,
                     resources=tuple(Resource(r.title, r.url, r.kind) for r in m.resources),
                     roles=curriculum.serves.get(m.id, ()),
                     optional=m.optional,
+                    recorded=slot.recorded,
+                    spent=spent,
+                    details=details,
+                    meta=_item_meta(slot, m.hours, done_on, spent, optional=m.optional),
                 )
             )
         month = f"{week.start:%B %Y}"
+        recorded = sum(i.hours for i in items if i.recorded)
+        planned = sum(i.hours for i in items if not i.recorded)
         report_weeks.append(
             ReportWeek(
                 number=number,
@@ -240,6 +288,11 @@ def build_report(
                 current=number == s.current_week,
                 month=month,
                 new_month=month != previous_month,
+                recorded_hours=recorded,
+                planned_hours=planned,
+                capacity=week.capacity,
+                time_off=_time_off_lines(week, view.activity.time_off),
+                hours_text=_week_hours(recorded, planned),
             )
         )
         previous_month = month
@@ -295,4 +348,73 @@ def build_report(
         projects=projects,
         paper=paper,
         credit="Role profiles draw on " + "; ".join(dict.fromkeys(r.source for r in roles)) + ".",
+        hours_studied=sum(s.hours_studied.values()),
     )
+
+
+def _h(hours: float) -> str:
+    return format_hours(round(hours, 2))
+
+
+def _spent(view: PlanView, milestone_id: str) -> float | None:
+    """Hours a done milestone really took, when known: given on ``done --hours`` or
+    recorded as study (else the schedule assumes its estimate)."""
+    state = view.states.get(milestone_id)
+    known = (state is not None and state.hours) or milestone_id in view.schedule.hours_studied
+    return view.schedule.hours_spent.get(milestone_id) if known else None
+
+
+def _item_meta(
+    slot: Slot, estimate: float, done_on: date | None, spent: float | None, *, optional: bool
+) -> str:
+    """What the item line says after the milestone's id; no user text."""
+    parts: list[str] = []
+    if not slot.recorded:
+        part = f"{_h(slot.hours)} h"
+        if slot.continued or slot.continues:
+            part += f" of {_h(estimate)} h"
+        parts.append(part)
+        if slot.continues:
+            parts.append("continues")
+        elif slot.continued:
+            parts.append("continued")
+    elif not slot.done:
+        parts.append(f"studied {_h(slot.hours)} h")
+    else:
+        minutes = round(slot.hours * 60)
+        if spent is None:
+            parts.append(f"done {done_on}" if done_on else "done")
+            if minutes:
+                parts.append(f"{_h(slot.hours)} h")
+        else:
+            if minutes and minutes != round(spent * 60):
+                parts.append(f"studied {_h(slot.hours)} h")
+            parts.append(f"done {done_on}" if done_on else "done")
+            parts.append(f"took {_h(spent)} h of {_h(estimate)} h estimated")
+    if optional:
+        parts.append("optional")
+    return ", ".join(parts)
+
+
+def _week_hours(recorded: float, planned: float) -> str:
+    if recorded and planned:
+        return f"{_h(recorded)} h so far, {_h(planned)} h planned"
+    return f"{_h(recorded + planned)} h"
+
+
+def _time_off_lines(week: Week, time_off: tuple[TimeOff, ...]) -> tuple[TimeOffLine, ...]:
+    """The time off within ``week``: "Time off: no study" (or "Time off: 4 h/week") for
+    a whole week, "Away 3 days" (or "Time off on 3 days: 4 h/week") for part of one."""
+    lines = []
+    for t in time_off:
+        days = (min(t.last, week.end) - max(t.first, week.start)).days + 1
+        if days <= 0:
+            continue
+        what = "no study" if not t.hours_per_week else f"{_h(t.hours_per_week)} h/week"
+        if days >= 7:
+            text = f"Time off: {what}"
+        else:
+            span = f"{days} day{'' if days == 1 else 's'}"
+            text = f"Away {span}" if not t.hours_per_week else f"Time off on {span}: {what}"
+        lines.append(TimeOffLine(text, " ".join((t.note or "").split()) or None))
+    return tuple(lines)

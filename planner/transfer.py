@@ -3,9 +3,10 @@
 An export holds plans with their whole history and the curricula they keep (see
 ``planner.export_format``), so an imported plan needs no curriculum file on the new
 machine; version 1 files (no curricula) still import when their roles are on this
-machine's curricula path. Importing checks the whole file (each plan's dates and its
-complete schedule included) before it touches the database and writes every plan in one
-transaction; it never deletes or changes what is there.
+machine's curricula path. Importing checks the whole file (each plan's dates, study
+entries, time off and complete schedule included) before it touches the database and
+writes every plan in one transaction; it never deletes or changes what is there. Events
+get new ids where they land, and a ``retracted`` event names its entry by the new id.
 """
 
 from __future__ import annotations
@@ -29,10 +30,13 @@ from planner.export_format import (
     format_timestamp,
     read_document,
 )
+from planner.history import Activity, activity_of
 from planner.rules import check_plan_name
 from planner.tracker import PLAN_KINDS
 
 if TYPE_CHECKING:
+    from sqlmodel import Session
+
     from planner.db import Database
     from planner.models import Curriculum
     from planner.tracker import Event, MilestoneState, Plan
@@ -53,11 +57,14 @@ def _export_plan(plan: Plan, events: list[Event], digests: dict[str, str]) -> Ex
             "curriculum_digests": digests,
             "events": [
                 {
+                    "id": e.id,
                     "kind": e.kind,
                     "milestone_id": e.milestone_id,
                     "at": e.at,
                     "on_date": e.on_date,
+                    "until_date": e.until_date,
                     "hours": e.hours,
+                    "ref_id": e.ref_id,
                     "note": e.note,
                 }
                 for e in events
@@ -218,33 +225,88 @@ def _states(events: list[ExportEvent]) -> dict[str, MilestoneState]:
     return states
 
 
-def _check_plan(
-    document: ExportDocument, index: int, plan: ExportPlan, now: datetime, today: date
-) -> tuple[list[Curriculum], list[str]]:
-    """Every rule a plan made by the commands meets, and its complete schedule built:
-    an imported plan is stored only once it is known to be readable."""
-
+def _check_events(plan: ExportPlan, where: str, now: datetime, today: date) -> None:
+    """The dates of a plan's events, as the commands that record them allow them: work
+    and study from the plan's start to today, a change to the plan on the day it was
+    made (even before the start), time off ending after the start and at most
+    ``MAX_YEARS_AHEAD`` ahead; nothing recorded after ``now``."""
     from planner import rules
-    from planner.view import PlanInfo, check_roles, checked_view
 
     # The file may come from a machine up to a day ahead (another time zone): a date is
     # in the future only when it is after tomorrow here.
     latest = today + timedelta(days=1)
+    farthest = rules.start_bounds(latest)[1]
+    for j, event in enumerate(plan.events):
+        what = f"{where}.events[{j}].on_date"
+        if event.kind == "away":
+            assert event.until_date is not None  # the format checked it
+            last = event.until_date
+            if last < plan.start_date:
+                msg = (
+                    f"{where}.events[{j}].until_date {last.isoformat()} is before the plan "
+                    f"starts ({plan.start_date.isoformat()}); time off ends after the start."
+                )
+                raise UsageError(msg)
+            if last > farthest:
+                msg = (
+                    f"{where}.events[{j}].until_date {last.isoformat()} is more than "
+                    f"{rules.MAX_YEARS_AHEAD} years ahead."
+                )
+                raise UsageError(msg)
+        elif event.kind not in PLAN_KINDS and event.on_date is not None:
+            # done and studied days alike
+            rules.check_work_day(event.on_date, start=plan.start_date, today=latest, what=what)
+        elif event.on_date is not None and event.on_date > latest:
+            # a change to the plan is dated the day it was made, even before the start
+            msg = f"{what} {event.on_date.isoformat()} is in the future."
+            raise UsageError(msg)
+        if event.at > now + timedelta(days=1):
+            msg = f"{where}.events[{j}].at {format_timestamp(event.at)} is in the future."
+            raise UsageError(msg)
+
+
+def _check_activity(activity: Activity, where: str) -> None:
+    """The standing study entries and time off, as the commands leave them: at most
+    ``MAX_ENTRY_HOURS`` of study a day, no two spells of time off overlapping."""
+    from planner import rules
+
+    per_day: dict[date, float] = {}
+    for entry in activity.studied:
+        per_day[entry.day] = per_day.get(entry.day, 0.0) + entry.hours
+    for day, total in sorted(per_day.items()):
+        if round(total * 60) > round(rules.MAX_ENTRY_HOURS * 60):
+            msg = (
+                f"{where}: {total:g} h of study are recorded on {day.isoformat()}, more "
+                f"than {rules.MAX_ENTRY_HOURS:g} h in one day."
+            )
+            raise UsageError(msg)
+    spells = activity.time_off  # earliest first
+    for before, after in zip(spells, spells[1:], strict=False):
+        if after.first <= before.last:
+            msg = (
+                f"{where}: the time off from {after.first} to {after.last} overlaps the "
+                f"time off from {before.first} to {before.last}."
+            )
+            raise UsageError(msg)
+
+
+def _check_plan(
+    document: ExportDocument, index: int, plan: ExportPlan, now: datetime, today: date
+) -> tuple[list[Curriculum], list[str]]:
+    """Every rule a plan made by the commands meets, and its complete schedule built
+    (its study entries and time off included): an imported plan is stored only once it
+    is known to be readable."""
+
+    from planner import rules
+    from planner.view import PlanInfo, check_roles, checked_view
+
     where = f"$.plans[{index}]"
     try:
         rules.check_hours_per_week(plan.hours_per_week, what=f"{where}.hours_per_week")
         warnings = rules.check_start(plan.start_date, today, what=f"{where}.start_date")
-        for j, event in enumerate(plan.events):
-            what = f"{where}.events[{j}].on_date"
-            if event.kind not in PLAN_KINDS and event.on_date is not None:
-                rules.check_work_day(event.on_date, start=plan.start_date, today=latest, what=what)
-            elif event.on_date is not None and event.on_date > latest:
-                # a change to the plan is dated the day it was made, even before the start
-                msg = f"{what} {event.on_date.isoformat()} is in the future."
-                raise UsageError(msg)
-            if event.at > now + timedelta(days=1):
-                msg = f"{where}.events[{j}].at {format_timestamp(event.at)} is in the future."
-                raise UsageError(msg)
+        _check_events(plan, where, now, today)
+        activity = activity_of(plan.events)
+        _check_activity(activity, where)
         curricula = _curricula_of(document, index, plan, warnings)
         check_roles(curricula)
         rebase = None
@@ -252,13 +314,61 @@ def _check_plan(
             if event.kind == "replanned" and event.on_date is not None:
                 rebase = (event.on_date, event.hours or 0.0)
         info = PlanInfo.of(plan, curricula, rebase)
-        warnings += checked_view(info, _states(plan.events), today)[1]
+        warnings += checked_view(info, _states(plan.events), today, activity)[1]
     except PlannerError as exc:
         text = exc.message if exc.message.startswith("$") else f"{where}: {exc.message}"
         if REFUSED not in text:
             text = f"{text} {REFUSED}"
         raise type(exc)(text) from None
     return curricula, [f"{plan.name}: {w}" for w in warnings]
+
+
+def _insert_events(session: Session, plan_id: int, events: list[ExportEvent]) -> int:
+    """Add an imported plan's history in order; a ``retracted`` event names its entry by
+    the id the entry got here. Events go in with as few inserts as that allows: a run
+    ends before a retraction of an entry in the same run, whose id is not known yet."""
+    from planner import tracker
+
+    targets = {e.ref_id for e in events if e.kind == "retracted"}
+    new_ids: dict[int, int] = {}  # id in the file -> id here
+    count = 0
+    run: list[ExportEvent] = []
+
+    def flush() -> None:
+        nonlocal count
+        if not run:
+            return
+        count += tracker.insert_events(
+            session=session,
+            plan_id=plan_id,
+            events=[
+                {
+                    **e.model_dump(exclude={"id", "ref_id"}),
+                    "ref_id": None if e.ref_id is None else new_ids[e.ref_id],
+                }
+                for e in run
+            ],
+        )
+        if any(e.id in targets for e in run):
+            # ids ascend in the order events are inserted: the newest len(run) are these
+            stored = tracker.list_events(session=session, plan_id=plan_id, limit=len(run))
+            assert [(s.kind, s.milestone_id) for s in stored] == [
+                (e.kind, e.milestone_id) for e in run
+            ]
+            for exported, row in zip(run, stored, strict=True):
+                assert row.id is not None
+                new_ids[exported.id] = row.id
+        run.clear()
+
+    pending: set[int] = set()  # ids in the file of the events in `run`
+    for event in events:
+        if event.kind == "retracted" and event.ref_id in pending:
+            flush()
+            pending.clear()
+        run.append(event)
+        pending.add(event.id)
+    flush()
+    return count
 
 
 def import_document(
@@ -308,11 +418,7 @@ def import_document(
             fields["curriculum_digests"] = store_snapshots(session, curricula, now)
             row = tracker.create_plan(session=session, **fields)
             assert row.id is not None
-            count = tracker.insert_events(
-                session=session,
-                plan_id=row.id,
-                events=[event.model_dump() for event in plan.events],
-            )
+            count = _insert_events(session, row.id, list(plan.events))
             imported.append(ImportedPlan(plan.name, count))
     warnings = tuple(w for _, plan_warnings in checked for w in plan_warnings)
     return ImportResult(database=database.where, plans=tuple(imported), warnings=warnings)

@@ -62,6 +62,27 @@ def table_rows(path: Path) -> dict[str, list[tuple[Any, ...]]]:
         }
 
 
+def renumbered(plan: dict[str, Any]) -> dict[str, Any]:
+    """An exported plan with its event ids replaced by their places in the plan (from 1),
+    and each ``ref_id`` by the place of the event it names: what stays the same when the
+    plan moves to another database, where its events get other ids."""
+    place = {e["id"]: n for n, e in enumerate(plan["events"], start=1)}
+    assert len(place) == len(plan["events"])
+    ids = [e["id"] for e in plan["events"]]
+    assert ids == sorted(ids), "events are exported in the order of their ids"
+    return {
+        **plan,
+        "events": [
+            {
+                **e,
+                "id": place[e["id"]],
+                "ref_id": None if e["ref_id"] is None else place[e["ref_id"]],
+            }
+            for e in plan["events"]
+        ],
+    }
+
+
 def one_error_line(result: Any) -> str:
     lines = result.stderr.splitlines()
     assert len(lines) == 1, result.stderr
@@ -96,7 +117,7 @@ def test_cli_round_trip_is_exact(cli: Run, tmp_path: Path) -> None:
     text = first.read_text(encoding="utf-8")
     data = json.loads(text)
     assert list(data) == ["format", "version", "exported_at", "curricula", "plans"]
-    assert (data["format"], data["version"]) == ("planner-export", 2)
+    assert (data["format"], data["version"]) == ("planner-export", 3)
     assert [p["name"] for p in data["plans"]] == ["tiny-role", "zweiter Plan ✨"]
     plan = data["plans"][0]
     assert list(plan) == [
@@ -129,6 +150,20 @@ def test_cli_round_trip_is_exact(cli: Run, tmp_path: Path) -> None:
     body = json.dumps(kept, ensure_ascii=False, separators=(",", ":"))
     assert hashlib.sha256(body.encode()).hexdigest() == digest
     assert plan["known_skills"] == ["python"]
+    assert [list(e) for e in plan["events"]] == [
+        [
+            "id",
+            "kind",
+            "milestone_id",
+            "at",
+            "on_date",
+            "until_date",
+            "hours",
+            "ref_id",
+            "note",
+        ]
+    ] * 6
+    assert [e["id"] for p in data["plans"] for e in p["events"]] == list(range(1, 8))
     assert [(e["kind"], e["milestone_id"]) for e in plan["events"]] == [
         ("done", "stats-basics"),
         ("undone", "stats-basics"),
@@ -181,6 +216,112 @@ def test_export_without_a_database(cli: Run, planner_home: Path) -> None:
     assert not (planner_home / "planner.db").exists()
 
 
+def make_study_history(cli: Run, *db: str) -> None:
+    """Two plans with study entries and time off, some taken back, their events
+    interleaved (so a plan's ids are not consecutive)."""
+    start = TODAY - timedelta(days=10)
+
+    def day(offset: int) -> str:
+        return (start + timedelta(days=offset)).isoformat()
+
+    def ok(name: str, *args: str) -> None:
+        result = cli(*db, "--plan", name, *args)
+        assert result.exit_code == 0, (args, result.stderr)
+
+    assert cli(*db, "start", "tiny-role", "--name", "another ✓", "--start", day(0)).exit_code == 0
+    ok("another ✓", "study", "python-basics", "1h", "--on", day(0))
+    assert cli(*db, "start", "tiny-role", "--start", day(0)).exit_code == 0
+    mine = "tiny-role"
+    ok(mine, "study", "python-basics", "1h30m", "--on", day(1), "--note", "Ünïcode ✓\nline two")
+    ok(mine, "study", "python-basics", "45m", "--on", day(2))
+    ok("another ✓", "away", day(12), day(14))
+    ok(mine, "undo", "python-basics")  # takes back the 45 minutes
+    ok(mine, "study", "stats-basics", "2", "--on", day(2))
+    ok(mine, "away", day(15), day(22), "--note", "holidays 🎄")
+    ok(mine, "away", day(30), day(31), "--hours", "1")
+    ok("another ✓", "study", "stats-basics", "90m")
+    ok(mine, "undo", "--away", day(30))
+    ok(mine, "away", day(31), day(33))  # overlaps only the time off taken back
+    ok(mine, "done", "python-basics")
+    ok(mine, "study", "stats-basics", "20m")
+
+
+def test_study_and_time_off_move_with_their_history(cli: Run, tmp_path: Path) -> None:
+    """Study entries, time off and what took them back are exported with their ids, and
+    imported (into an empty database, and beside other plans) with new ids that the
+    retractions follow: the plans read the same there."""
+    make_study_history(cli)
+    file = tmp_path / "study.json"
+    assert cli("export", "json", "--all", "-o", str(file)).exit_code == 0
+    data = json.loads(file.read_text(encoding="utf-8"))
+    assert data["version"] == 3
+    by_name = {p["name"]: p for p in data["plans"]}
+    events = by_name["tiny-role"]["events"]
+    assert [e["kind"] for e in events] == [
+        "studied",
+        "studied",
+        "retracted",
+        "studied",
+        "away",
+        "away",
+        "retracted",
+        "away",
+        "done",
+        "studied",
+    ]
+    ids = [e["id"] for e in events]
+    assert ids == [2, 3, 5, 6, 7, 8, 10, 11, 12, 13]
+    assert [e["id"] for e in by_name["another ✓"]["events"]] == [1, 4, 9]
+    assert (events[2]["ref_id"], events[2]["milestone_id"]) == (3, "python-basics")
+    assert (events[6]["ref_id"], events[6]["milestone_id"]) == (8, "")
+    assert (events[5]["hours"], events[5]["on_date"], events[5]["until_date"]) == (
+        1.0,
+        (TODAY + timedelta(days=20)).isoformat(),
+        (TODAY + timedelta(days=21)).isoformat(),
+    )
+    assert events[1]["hours"] == 0.75 and events[0]["note"] == "Ünïcode ✓\nline two"
+
+    def reads(*db: str) -> dict[str, Any]:
+        """What the plans say: status, study time, time off, the log's wording."""
+        out: dict[str, Any] = {}
+        for name in ("tiny-role", "another ✓"):
+            status = cli(*db, "--plan", name, "status", "--json")
+            away = cli(*db, "--plan", name, "away")
+            log = cli(*db, "--plan", name, "log", "--json")
+            assert status.exit_code == away.exit_code == log.exit_code == 0
+            details = [(e["kind"], e["detail"]) for e in json.loads(log.stdout)["events"]]
+            out[name] = (json.loads(status.stdout), away.stdout, details)
+        return out
+
+    home = reads()
+    other = tmp_path / "other.db"
+    imported = cli("--db", str(other), "import", str(file))
+    assert imported.exit_code == 0, imported.stderr
+    again = export_all(cli, "--db", str(other))
+    assert [e["id"] for p in again["plans"] for e in p["events"]] == list(range(1, 14))
+    assert [renumbered(p) for p in again["plans"]] == [renumbered(p) for p in data["plans"]]
+    assert again["plans"] != data["plans"]  # the ids did change
+    assert reads("--db", str(other)) == home
+
+    # beside the plans it came from, under another name
+    one = tmp_path / "one.json"
+    assert cli("--plan", "tiny-role", "export", "json", "-o", str(one)).exit_code == 0
+    copied = cli("import", str(one), "--as", "copy")
+    assert copied.exit_code == 0, copied.stderr
+    after = {p["name"]: p for p in export_all(cli)["plans"]}
+    assert [e["id"] for e in after["copy"]["events"]] == list(range(14, 24))
+    assert renumbered(after["copy"]) == {**renumbered(by_name["tiny-role"]), "name": "copy"}
+    assert after["tiny-role"] == by_name["tiny-role"]
+    status = json.loads(cli("--plan", "copy", "status", "--json").stdout)
+    assert status == {**home["tiny-role"][0], "plan": status["plan"]}
+    # taking back study in the copy takes back the copy's own entry
+    assert cli("--plan", "copy", "undo", "stats-basics").exit_code == 0
+    log = json.loads(cli("--plan", "copy", "log", "--json").stdout)["events"]
+    assert (log[-1]["kind"], log[-1]["ref_id"]) == ("retracted", 23)
+    untouched = [p for p in export_all(cli)["plans"] if p["name"] != "copy"]
+    assert untouched == [after["another ✓"], after["tiny-role"]]
+
+
 def test_the_format_covers_every_stored_column() -> None:
     """A column added to the tables must be added to the export too (and to its version).
     A snapshot is exported as its curriculum under its digest; its format and when it was
@@ -188,7 +329,7 @@ def test_the_format_covers_every_stored_column() -> None:
     assert set(tracker.Plan.model_fields) - {"id"} == set(export_format.ExportPlan.model_fields) - {
         "events"
     }
-    assert set(tracker.Event.model_fields) - {"id", "plan_id"} == set(
+    assert set(tracker.Event.model_fields) - {"plan_id"} == set(
         export_format.ExportEvent.model_fields
     )
     assert set(tracker.CurriculumSnapshot.model_fields) == {
@@ -198,7 +339,7 @@ def test_the_format_covers_every_stored_column() -> None:
         "created_at",
     }
     assert "curricula" in export_format.ExportDocument.model_fields
-    assert export_format.VERSION == 2
+    assert export_format.VERSION == 3
 
 
 # --------------------------------------------------------------------------- property
@@ -272,8 +413,7 @@ def operation(draw: st.DrawFn, start: date) -> list[dict[str, Any]]:
     milestone = draw(MILESTONE)
 
     def event(kind: str, milestone_id: str = milestone, **extra: Any) -> dict[str, Any]:
-        fields = {"on_date": None, "hours": None, "note": None, **extra}
-        return {"kind": kind, "milestone_id": milestone_id, "at": draw(MOMENT), **fields}
+        return new_event(kind, milestone_id, draw(MOMENT), **extra)
 
     def day() -> date | None:
         return draw(between(start, today)) if start <= today else None
@@ -289,8 +429,60 @@ def operation(draw: st.DrawFn, start: date) -> list[dict[str, Any]]:
         return events + ([event("unskipped")] if draw(st.booleans()) else [])
     if what == "note":
         return [event("note", note=draw(st.one_of(TEXT, st.sampled_from(NOTES))))]
-    kind = draw(st.sampled_from(tracker.PLAN_KINDS))
+    kind = draw(st.sampled_from([k for k in tracker.PLAN_KINDS if k != "away"]))
     return [event(kind, "", on_date=day(), hours=draw(HOURS), note=draw(NOTE))]
+
+
+def new_event(kind: str, milestone_id: str, at: datetime, **extra: Any) -> dict[str, Any]:
+    """An event's fields (those not given null). A ``retracted`` event gives ``ref``,
+    the place in its plan of the entry it withdraws, instead of a ``ref_id``."""
+    fields = {"on_date": None, "until_date": None, "hours": None, "note": None, **extra}
+    return {"kind": kind, "milestone_id": milestone_id, "at": at, "ref_id": None, **fields}
+
+
+@st.composite
+def plan_events(draw: st.DrawFn, start: date) -> list[dict[str, Any]]:
+    """A plan's history: the operations above, study entries (at most 24 h a day),
+    time off (never overlapping other standing time off) and retractions of either."""
+    today = NOW.date()
+    events: list[dict[str, Any]] = []
+    standing: dict[int, dict[str, Any]] = {}  # place -> study entry or time off
+    for _ in range(draw(st.integers(0, 12))):
+        what = draw(st.sampled_from(["operation", "operation", "study", "away", "retract"]))
+        at = draw(MOMENT)
+        note = draw(NOTE)
+        if what == "operation":
+            events += draw(operation(start))
+        elif what == "study" and start <= today:
+            day = draw(between(start, today))
+            used = sum(
+                round(e["hours"] * 60)
+                for e in standing.values()
+                if e["kind"] == "studied" and e["on_date"] == day
+            )
+            if used < 24 * 60:
+                minutes = draw(st.integers(1, 24 * 60 - used))
+                hours = minutes / 60
+                standing[len(events)] = new_event(
+                    "studied", draw(MILESTONE), at, on_date=day, hours=hours, note=note
+                )
+                events.append(standing[len(events)])
+        elif what == "away":
+            last = draw(between(max(start, today - timedelta(days=400)), HIGHEST_START))
+            first = last - timedelta(days=draw(st.integers(0, 90)))
+            hours = draw(st.one_of(st.just(0.0), st.floats(min_value=0, max_value=80)))
+            spell = new_event("away", "", at, on_date=first, until_date=last, hours=hours)
+            if not any(
+                e["kind"] == "away" and e["on_date"] <= last and first <= e["until_date"]
+                for e in standing.values()
+            ):
+                standing[len(events)] = {**spell, "note": note}
+                events.append(standing[len(events)])
+        elif what == "retract" and standing:
+            place = draw(st.sampled_from(sorted(standing)))
+            target = standing.pop(place)
+            events.append(new_event("retracted", target["milestone_id"], at, ref=place))
+    return events
 
 
 @st.composite
@@ -310,7 +502,7 @@ def plan_history(draw: st.DrawFn, name: str) -> dict[str, Any]:
         "industry": draw(st.one_of(st.none(), TEXT)),
         "created_at": draw(MOMENT),
         "last_used_at": draw(MOMENT),
-        "events": [e for op in draw(st.lists(operation(start), max_size=12)) for e in op],
+        "events": draw(plan_events(start)),
     }
 
 
@@ -331,11 +523,23 @@ def _kept(curriculum: Curriculum) -> tuple[str, dict[str, Any]]:
     return hashlib.sha256(body.encode("utf-8")).hexdigest(), json.loads(body)
 
 
+def stored_ids(plans: list[dict[str, Any]]) -> list[list[int]]:
+    """The ids ``write_history`` gives each plan's events in an empty database: one
+    after another, in the order the plans are written."""
+    ids, next_id = [], 1
+    for plan in plans:
+        ids.append(list(range(next_id, next_id + len(plan["events"]))))
+        next_id += len(plan["events"])
+    return ids
+
+
 def expected_document(plans: list[dict[str, Any]]) -> dict[str, Any]:
     """What the export must say about ``plans``, written out independently."""
 
     def day(value: date | None) -> str | None:
         return value.isoformat() if value else None
+
+    ids = {plan["name"]: plan_ids for plan, plan_ids in zip(plans, stored_ids(plans), strict=True)}
 
     kept = dict(_kept(c) for plan in plans for c in plan["curricula"])
     return {
@@ -353,14 +557,17 @@ def expected_document(plans: list[dict[str, Any]]) -> dict[str, Any]:
                 "last_used_at": _stamp(plan["last_used_at"]),
                 "events": [
                     {
+                        "id": ids[plan["name"]][n],
                         "kind": e["kind"],
                         "milestone_id": e["milestone_id"],
                         "at": _stamp(e["at"]),
                         "on_date": day(e["on_date"]),
+                        "until_date": day(e["until_date"]),
                         "hours": e["hours"],
+                        "ref_id": ids[plan["name"]][e["ref"]] if "ref" in e else None,
                         "note": e["note"],
                     }
-                    for e in plan["events"]
+                    for n, e in enumerate(plan["events"])
                 ],
             }
             for plan in sorted(plans, key=lambda p: p["name"])
@@ -378,9 +585,32 @@ def write_history(path: Path, plans: list[dict[str, Any]]) -> None:
                 **{k: v for k, v in fields.items() if k not in ("events", "curricula")},
             )
             assert plan.id is not None
+            ids: list[int | None] = []
             for event in fields["events"]:
-                tracker.record_event(session=session, plan_id=plan.id, **event)
+                place = event.get("ref")
+                if place is not None:
+                    event = {**{k: v for k, v in event.items() if k != "ref"}, "ref_id": ids[place]}
+                ids.append(tracker.record_event(session=session, plan_id=plan.id, **event).id)
     database.engine.dispose()
+
+
+def same_apart_from_ids(first: str, second: str) -> bool:
+    """Whether two exports of the same plans are the same text once the second's event
+    ids (and the ``ref_id`` naming them) are those of the first, event for event: its
+    events were stored elsewhere, where they got other ids."""
+    a, b = json.loads(first), json.loads(second)
+    assert [p["name"] for p in a["plans"]] == [p["name"] for p in b["plans"]]
+    for plan_a, plan_b in zip(a["plans"], b["plans"], strict=True):
+        assert len(plan_a["events"]) == len(plan_b["events"])
+        ids = {
+            eb["id"]: ea["id"] for ea, eb in zip(plan_a["events"], plan_b["events"], strict=True)
+        }
+        assert len(ids) == len(plan_b["events"])
+        for event in plan_b["events"]:
+            event["id"] = ids[event["id"]]
+            if event["ref_id"] is not None:
+                event["ref_id"] = ids[event["ref_id"]]
+    return json.dumps(b, indent=2, ensure_ascii=False) + "\n" == first
 
 
 @settings(
@@ -410,7 +640,9 @@ def test_round_trip_of_generated_histories(plans: list[dict[str, Any]]) -> None:
                 db=str(target), plan_name=None, all_plans=True, now=EXPORTED_AT
             ).document
         )
-        assert second == first
+        assert same_apart_from_ids(first, second)
+        if [p["name"] for p in plans] == sorted(p["name"] for p in plans):
+            assert second == first  # imported in the order they were stored: the same ids
 
 
 # --------------------------------------------------------------------------- import refusals

@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 from planner.scheduler import Learner, Progress, Task, build_schedule
-from planner.view import rebase
 from tests.conftest import Run
 
 TODAY = date.today()
@@ -221,24 +220,19 @@ def test_bad_replan_changes_nothing(behind: Run, args: list[str], code: int, mes
     assert behind("log", "--json").stdout == before
 
 
-def test_rebase_measures_pace_from_the_replan() -> None:
+def test_a_replan_measures_pace_from_the_hours_earned_then() -> None:
     start = date(2026, 1, 5)
     tasks = [Task(id=f"m{i}", hours=10) for i in range(10)]
-    schedule = build_schedule(
-        tasks, Learner(10, start), Progress(done={"m0": date(2026, 1, 6)}), date(2026, 2, 2)
-    )
+    progress = Progress(done={"m0": date(2026, 1, 6)})
+    schedule = build_schedule(tasks, Learner(10, start), progress, date(2026, 2, 2))
     assert schedule.hours_behind == pytest.approx(30)
-    rebased = rebase(
-        schedule,
-        start=start,
-        hours_per_week=10,
-        since=date(2026, 2, 2),
-        hours_done_then=10,
-        today=date(2026, 2, 9),
-    )
-    assert rebased.hours_planned_to_date == pytest.approx(20)
+    replanned = Learner(10, start, replanned=(date(2026, 2, 2), 10.0))
+    rebased = build_schedule(tasks, replanned, progress, date(2026, 2, 9))
+    assert rebased.hours_planned_to_date == pytest.approx(20)  # 10 then, 10 a week since
     assert rebased.hours_behind == pytest.approx(10)
-    assert rebased.planned_finish == date(2026, 4, 5)  # weeks 5 to 13
+    assert rebased.planned_finish == date(2026, 4, 5)  # 90 h at 10 h/week: 63 days from 2 Feb
+    assert rebased.pace == "behind"
+    assert rebased.projected_finish > rebased.planned_finish
 
 
 # --------------------------------------------------------------------------- team

@@ -140,8 +140,8 @@ def test_a_whole_database_is_still_accepted(
     with contextlib.closing(sqlite3.connect(path)) as holder:  # leaves changes in the WAL
         holder.execute("PRAGMA wal_autocheckpoint=0")
         holder.execute(
-            "INSERT INTO event SELECT NULL, plan_id, milestone_id, kind, at, "
-            "on_date, hours, note FROM event"
+            "INSERT INTO event (plan_id, milestone_id, kind, at, on_date, hours, note) "
+            "SELECT plan_id, milestone_id, kind, at, on_date, hours, note FROM event"
         )
         holder.commit()
         assert Path(f"{path}-wal").stat().st_size > 0

@@ -187,6 +187,8 @@ def test_json_outputs_have_the_documented_keys(cli: Run) -> None:
         "progress",
         "pace",
         "finish",
+        "this_week",
+        "time_off",
         "current_week",
         "skills",
         "role_progress",
@@ -197,10 +199,26 @@ def test_json_outputs_have_the_documented_keys(cli: Run) -> None:
     assert status["updates"] == []
     assert set(status["progress"]) == {
         "percent",
+        "hours_earned",
         "hours_done",
         "hours_total",
         "milestones_done",
+        "milestones_started",
         "milestones_total",
+    }
+    assert set(status["pace"]) == {
+        "status",
+        "text",
+        "hours_behind",
+        "hours_earned",
+        "hours_planned_to_date",
+        "tolerance_hours",
+    }
+    assert set(status["this_week"]) == {
+        "hours_recorded",
+        "hours_planned",
+        "away_days",
+        "streak_weeks",
     }
     nxt = json.loads(cli("next", "--json").stdout)
     assert set(nxt) == {"plan", "today", "current_week", "week", "finished", "milestones"}

@@ -226,16 +226,20 @@ def test_missing_line() -> None:
 
 
 def test_only_the_current_week_and_the_three_after_count() -> None:
-    """python-basics is done in week 1, which leaves no room that week; stats-basics (10 h)
-    follows from week 2, then first-model (the only milestone teaching modelling)."""
-    # 5 h/week: stats-basics fills weeks 2-3, first-model starts in week 4: inside.
+    """python-basics is done on the first day; stats-basics (10 h) fills the days from
+    then on, then first-model (the only milestone teaching modelling) follows."""
+    # 5 h/week: stats-basics fills weeks 1-2, first-model starts in week 3: inside.
     inside = by_id(rank_projects(make_view(hours_per_week=5.0, done=("python-basics",))))
-    # 3 h/week: stats-basics runs into week 5, and first-model with it: outside.
-    outside = by_id(rank_projects(make_view(hours_per_week=3.0, done=("python-basics",))))
+    # 2.5 h/week: stats-basics fills weeks 1-4, first-model starts in week 5: outside.
+    outside = by_id(rank_projects(make_view(hours_per_week=2.5, done=("python-basics",))))
     assert inside["clinic-no-shows"].missing.skills == ()
     assert outside["clinic-no-shows"].missing.skills == ("modelling",)
-    # seen from week 2 of the 3 h/week plan (nothing more done), the window moves with it
-    later = by_id(rank_projects(make_view(hours_per_week=3.0, done=("python-basics",), weeks_in=1)))
+    # seen from week 2 with stats-basics done too, first-model is this week: inside
+    later = by_id(
+        rank_projects(
+            make_view(hours_per_week=2.5, done=("python-basics", "stats-basics"), weeks_in=1)
+        )
+    )
     assert later["clinic-no-shows"].missing.skills == ()
 
 

@@ -16,6 +16,7 @@ import yaml
 
 from planner import renderer
 from planner.curriculum import load_role
+from planner.history import Activity, StudyEntry, TimeOff
 from planner.projects import rank_projects
 from planner.report import build_report
 from planner.tracker import MilestoneState
@@ -25,9 +26,23 @@ from tests.conftest import FIXTURE_CURRICULA, Run
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 START = date(2026, 1, 5)
 TODAY = date(2026, 1, 21)  # week 3
+# Study in week 2 and earlier this week; a long weekend off (weeks 4 and 5) and a week
+# at half the hours (week 6).
+ACTIVITY = Activity(
+    studied=(
+        StudyEntry(1, "stats-basics", date(2026, 1, 13), 2.0),
+        StudyEntry(2, "stats-basics", date(2026, 1, 19), 1.5),
+    ),
+    time_off=(
+        TimeOff(3, date(2026, 1, 31), date(2026, 2, 3), 0.0, "Family visit <3"),
+        TimeOff(4, date(2026, 2, 9), date(2026, 2, 15), 4.0),
+    ),
+)
 
 
-def fixed_view(roles: tuple[str, ...] = ("tiny-role",)) -> PlanView:
+def fixed_view(
+    roles: tuple[str, ...] = ("tiny-role",), activity: Activity = ACTIVITY
+) -> PlanView:
     info = PlanInfo(
         name="Ada's plan",
         roles=roles,
@@ -47,7 +62,7 @@ def fixed_view(roles: tuple[str, ...] = ("tiny-role",)) -> PlanView:
             kind="skipped", on_date=None, at=datetime(2026, 1, 8, tzinfo=UTC), hours=None
         ),
     }
-    return build_view(info, states, TODAY)
+    return build_view(info, states, TODAY, activity)
 
 
 def render(fmt: str, view: PlanView | None = None, **options: object) -> str:
@@ -72,30 +87,41 @@ def test_every_format_has_the_same_content(fixture_curricula: Path) -> None:
         for needle in (
             "Ada",
             "2026-01-05",  # start
-            "2026-02-01",  # planned finish
+            "2026-01-29",  # planned finish: 28 h at 8 h/week, to the day
+            "2026-02-11",  # projected finish
+            "9.5 of 28 h earned",  # python-basics' 6 h and 3.5 h of statistics study
             "Week 1",
             "Week 3",
-            "done 2026-01-07",
+            "done 2026-01-07, took 5 h of 6 h estimated",
+            "studied 2 h",
             "Python basics",
-            "a script that reads a CSV and prints summary statistics",
-            "https://docs.python.org/3/tutorial/",
+            "a notebook computing a confidence interval by bootstrap",  # planned: explained
+            "https://greenteapress.com/wp/think-stats-2e/",
+            "Away 2 days",
+            "Family visit",
+            "Time off: 4 h/week",
             "Deploy the model",  # skipped by choice, listed
             "Predict clinic no-shows",  # portfolio project
             "A tiny role that exists only in tests.",  # role profile
             "Healthcare, Finance",
             "A test article (2023)",  # credit
-            "behind by",
+            "behind by 8.8 h",
         ):
             assert needle in text.replace("&#39;", "'"), (fmt, needle)
 
 
 def test_done_milestones_are_ticked(fixture_curricula: Path) -> None:
-    assert "[x] Python basics (python-basics), 6 h, done 2026-01-07" in render("txt")
-    assert "- [x] **Python basics** (`python-basics`), 6 h, done 2026-01-07" in render("md")
+    done = "Python basics (python-basics), done 2026-01-07, took 5 h of 6 h estimated"
+    assert f"[x] {done}" in render("txt")
+    assert (
+        "- [x] **Python basics** (`python-basics`), done 2026-01-07, took 5 h of 6 h estimated"
+        in render("md")
+    )
     assert "- [ ] **Statistics basics**" in render("md")
     html_text = render("html")
     assert re.search(
-        r'<span class="box" aria-hidden="true">✓</span>\s*<span class="item-title">Python basics',
+        r'<li class="recorded">\s*<span class="box" aria-hidden="true">✓</span>\s*'
+        r'<span class="item-title">Python basics',
         html_text,
     )
 

@@ -132,7 +132,7 @@ def start(
     s = view.schedule
     titles = ", ".join(c.title for c in view.curriculum.roles)
     typer.secho(f"Started plan '{view.plan.name}': {titles}", bold=True)
-    planned_weeks = ((s.planned_finish - view.plan.start).days + 1) // 7
+    planned_weeks = -(-((s.planned_finish - view.plan.start).days + 1) // 7)
     typer.echo(
         f"{s.milestones_total} milestones, {hours(s.hours_total)} h at "
         f"{hours(view.plan.hours_per_week)} h/week: {planned_weeks} weeks, "
