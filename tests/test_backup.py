@@ -544,7 +544,7 @@ def expected_document(plans: list[dict[str, Any]]) -> dict[str, Any]:
     kept = dict(_kept(c) for plan in plans for c in plan["curricula"])
     return {
         "format": "planner-export",
-        "version": 2,
+        "version": 3,
         "exported_at": _stamp(EXPORTED_AT),
         "curricula": dict(sorted(kept.items())),
         "plans": [

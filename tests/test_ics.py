@@ -21,6 +21,7 @@ from planner import calendar, renderer
 from planner.calendar import Session, clean_text, parse_days, parse_time, plan_sessions, to_ics
 from planner.curriculum import load_role
 from planner.errors import UsageError
+from planner.history import Activity, TimeOff
 from planner.tracker import MilestoneState
 from planner.view import PlanInfo, PlanView, build_view
 from tests.conftest import FIXTURE_CURRICULA, Run
@@ -44,6 +45,7 @@ def make_view(
     hours: float = 8,
     name: str = "Ada's plan",
     role: str = "tiny-role",
+    time_off: tuple[TimeOff, ...] = (),
 ) -> PlanView:
     info = PlanInfo(
         name=name,
@@ -56,7 +58,7 @@ def make_view(
         curriculum_versions={},
         curricula=(load_role(role),),
     )
-    return build_view(info, states or {}, today)
+    return build_view(info, states or {}, today, Activity(time_off=time_off))
 
 
 def sessions_on(
@@ -111,17 +113,17 @@ PLACEMENT = {
     "every day chosen: only as many days as the hours need; done work is not planned": (
         {"today": START, "states": done("python-basics", "stats-basics"), "days": tuple(range(7))},
         [
-            # done in week 1 fills it, so the rest starts in week 2
+            # done work is recorded where it happened; the rest fills the weeks from today
+            "Mon 2026-01-05 19:00-21:00 first-model=120",
+            "Tue 2026-01-06 19:00-21:00 first-model=120",
+            "Wed 2026-01-07 19:00-21:00 first-model=120",
+            "Thu 2026-01-08 19:00-21:00 first-model=120",
             "Mon 2026-01-12 19:00-21:00 first-model=120",
             "Tue 2026-01-13 19:00-21:00 first-model=120",
-            "Wed 2026-01-14 19:00-21:00 first-model=120",
-            "Thu 2026-01-15 19:00-21:00 first-model=120",
-            "Mon 2026-01-19 19:00-21:00 first-model=120",
-            "Tue 2026-01-20 19:00-21:00 first-model=120",
-            "Wed 2026-01-21 19:00-21:00 deploy-model=120",
-            "Thu 2026-01-22 19:00-21:00 deploy-model=120",
-            "Mon 2026-01-26 19:00-21:00 deploy-model=120",
-            "Tue 2026-01-27 19:00-21:00 deploy-model=120",
+            "Wed 2026-01-14 19:00-21:00 deploy-model=120",
+            "Thu 2026-01-15 19:00-21:00 deploy-model=120",
+            "Mon 2026-01-19 19:00-21:00 deploy-model=120",
+            "Tue 2026-01-20 19:00-21:00 deploy-model=120",
         ],
     ),
     "full sessions first, the last one shorter": (
@@ -134,19 +136,22 @@ PLACEMENT = {
         ],
     ),
     "mid-week: no session before today, the week's one day left takes its hours": (
+        # Thursday: the plan gives the rest of week 1 (4 of its 7 days) 4 h 34 min
         {"today": date(2026, 1, 8)},
         [
-            "Sat 2026-01-10 19:00-03:00 python-basics=360 stats-basics=120",
-            "Mon 2026-01-12 19:00-21:40 stats-basics=160",
+            "Sat 2026-01-10 19:00-23:34 python-basics=274",
+            "Mon 2026-01-12 19:00-21:40 python-basics=86 stats-basics=74",
+            "Wed 2026-01-14 19:00-21:40 stats-basics=160",
         ],
     ),
     "past every chosen day of the week: its work moves to the next week": (
-        {"today": date(2026, 1, 11)},  # Sunday, the last day of week 1
+        # Sunday, the last day of week 1: its 69 minutes go ahead of week 2's 8 h
+        {"today": date(2026, 1, 11)},
         [
-            "Mon 2026-01-12 19:00-00:20 python-basics=320",
-            "Wed 2026-01-14 19:00-00:20 python-basics=40 stats-basics=280",
-            "Sat 2026-01-17 19:00-00:20 stats-basics=320",
-            "Mon 2026-01-19 19:00-21:40 first-model=160",
+            "Mon 2026-01-12 19:00-22:03 python-basics=183",
+            "Wed 2026-01-14 19:00-22:03 python-basics=177 stats-basics=6",
+            "Sat 2026-01-17 19:00-22:03 stats-basics=183",
+            "Mon 2026-01-19 19:00-21:40 stats-basics=160",
         ],
     ),
     "today's session is kept after its start time": (
@@ -190,7 +195,7 @@ def test_placement_covers_exactly_the_remaining_work(fixture_curricula: Path) ->
         remaining: list[tuple[str, int]] = []
         for week in view.schedule.weeks[view.schedule.current_week - 1 :]:
             for slot in week.slots:
-                if not slot.done:
+                if not slot.recorded:
                     remaining.append((slot.milestone_id, round(slot.hours * 60)))
         per_milestone: dict[str, int] = {}
         for mid, minutes in remaining:
@@ -260,17 +265,100 @@ def test_uids_are_unique_and_the_same_for_the_same_plan(fixture_curricula: Path)
     assert not set(uids) & {s.uid for s in sessions_on(START, name="Bob's plan")}
 
 
+def session_keys(sessions: list[Session]) -> list[tuple[str, ...]]:
+    """Each session's ``milestone#n`` keys: what its UID is made of."""
+    count: dict[str, int] = {}
+    keys = []
+    for s in sessions:
+        key = []
+        for mid in s.milestone_ids:
+            count[mid] = count.get(mid, 0) + 1
+            key.append(f"{mid}#{count[mid]}")
+        keys.append(tuple(key))
+    return keys
+
+
 def test_marking_done_keeps_the_uids_of_other_milestones_sessions(
     fixture_curricula: Path,
 ) -> None:
     before = sessions_on(START)
     after = sessions_on(START, done("python-basics"))
-    # Week 1 shrinks to stats-basics' first 2 h; every later session is unchanged.
-    assert layout(after)[0] == "Mon 2026-01-05 19:00-21:00 stats-basics=120"
-    assert [(s.uid, s.start, s.end) for s in after[1:]] == [
-        (s.uid, s.start, s.end) for s in before[3:]
+    # Done on the first day: its hours are recorded, the rest of the plan moves up.
+    assert layout(after)[0] == "Mon 2026-01-05 19:00-21:40 stats-basics=160"
+    assert all("python-basics" not in s.milestone_ids for s in after)
+    # A session with the same share of the same milestones keeps its UID, so importing
+    # the file again moves the event instead of adding one.
+    uids = dict(zip(session_keys(before), [s.uid for s in before], strict=True))
+    kept = [s for key, s in zip(session_keys(after), after, strict=True) if key in uids]
+    assert [s.uid for s in kept] == [uids[key] for key in session_keys(after) if key in uids]
+    assert [layout([s])[0][:14] for s in kept[:2]] == ["Wed 2026-01-07", "Sat 2026-01-10"]
+    assert len(kept) == 8  # all but the 4 that two milestones share, before or after
+
+
+# --------------------------------------------------------------------------- time off
+
+# At 8 h/week from Monday 2026-12-07, tiny-role's 36 h run into the holidays.
+HOLIDAY_START = date(2026, 12, 7)
+HOLIDAYS = TimeOff(None, date(2026, 12, 20), date(2027, 1, 3), 0.0, "holidays")
+EVERY_DAY = tuple(range(7))
+
+
+def test_no_session_falls_on_a_day_off(fixture_curricula: Path) -> None:
+    view = make_view(HOLIDAY_START, start=HOLIDAY_START, time_off=(HOLIDAYS,))
+    now = datetime.combine(HOLIDAY_START, time(9), UTC)
+    sessions = plan_sessions(view, EVERY_DAY, time(19), 1, now)  # 1 h: every day is used
+    days = [s.start.date() for s in sessions]
+    assert not [d for d in days if HOLIDAYS.first <= d <= HOLIDAYS.last]
+    assert max(d for d in days if d < HOLIDAYS.first) == date(2026, 12, 19)
+    assert min(d for d in days if d > HOLIDAYS.last) == date(2027, 1, 4)
+    # every hour of the plan is still there
+    assert sum(sum(s.minutes) for s in sessions) == 36 * 60
+
+
+def test_days_off_and_days_before_today_are_both_skipped(fixture_curricula: Path) -> None:
+    today = date(2026, 12, 16)  # a Wednesday of week 2, which ends with a day off
+    view = make_view(today, start=HOLIDAY_START, time_off=(HOLIDAYS,))
+    now = datetime.combine(today, time(9), UTC)
+    sessions = plan_sessions(view, (0, 2, 6), time(19), 2, now)  # mon, wed, sun
+    assert layout(sessions)[:3] == [
+        # Monday is past and Sunday the 20th is off: Wednesday takes the rest of week 2
+        # (its four days left before the time off: 4 h 34 min)
+        "Wed 2026-12-16 19:00-23:34 python-basics=274",
+        "Mon 2027-01-04 19:00-21:40 python-basics=86 stats-basics=74",
+        "Wed 2027-01-06 19:00-21:40 stats-basics=160",
     ]
-    assert after[0].uid not in {s.uid for s in before}  # its content changed
+
+
+def test_a_week_of_fewer_hours_gets_no_more_than_its_planned_hours(
+    fixture_curricula: Path,
+) -> None:
+    half = TimeOff(None, date(2026, 12, 14), date(2026, 12, 20), 4.0)  # all of week 2
+    view = make_view(HOLIDAY_START, start=HOLIDAY_START, time_off=(half,))
+    now = datetime.combine(HOLIDAY_START, time(9), UTC)
+    sessions = plan_sessions(view, MON_WED_SAT, time(19), 2, now)
+    week_2 = [s for s in sessions if half.first <= s.start.date() <= half.last]
+    assert sum(sum(s.minutes) for s in week_2) == 4 * 60
+    assert view.schedule.weeks[1].capacity == 4
+
+
+def test_work_moved_off_a_day_off_does_not_overfill_a_week_of_fewer_hours(
+    fixture_curricula: Path,
+) -> None:
+    # Saturdays only; the first Saturday is a day off, the week after it has 4 h.
+    time_off = (
+        TimeOff(None, date(2026, 12, 12), date(2026, 12, 12), 0.0),
+        TimeOff(None, date(2026, 12, 14), date(2026, 12, 20), 4.0),
+    )
+    view = make_view(HOLIDAY_START, start=HOLIDAY_START, time_off=time_off)
+    now = datetime.combine(HOLIDAY_START, time(9), UTC)
+    sessions = plan_sessions(view, (5,), time(19), 2, now)
+    assert layout(sessions)[:3] == [
+        # week 1's 6 h 51 min have no Saturday: they wait for the next free one, which
+        # takes no more than its week's 4 h; the rest goes on to the week after
+        "Sat 2026-12-19 19:00-23:00 python-basics=240",
+        "Sat 2026-12-26 19:00-09:51 python-basics=120 stats-basics=600 first-model=171",
+        "Sat 2027-01-02 19:00-03:00 first-model=480",
+    ]
 
 
 # --------------------------------------------------------------------------- iCalendar
@@ -535,8 +623,22 @@ def test_uids_are_stable_across_exports_and_after_done(started: Run) -> None:
     assert first == second
     assert started("done", "python-basics").exit_code == 0
     after = [str(e["UID"]) for e in events(started("export", "ics").stdout_bytes)]
-    # the plan starts today: week 1 becomes one stats-basics session, the rest is unchanged
-    assert after[1:] == first[3:]
+    # The plan starts today and python-basics' 6 h are done: everything moves up, and the
+    # sessions of the same milestone share keep their ids (stats-basics' 2nd and 3rd, the
+    # 2nd to 4th of first-model's).
+    assert after[1:3] == first[3:5]
+    assert after[4:7] == first[7:10]
+    assert not set(after) & set(first[:3])
+
+
+def test_export_skips_time_off(started: Run) -> None:
+    first, last = date.today() + timedelta(days=3), date.today() + timedelta(days=12)
+    assert started("away", first.isoformat(), last.isoformat()).exit_code == 0
+    result = started("export", "ics", "--days", "mon,tue,wed,thu,fri,sat,sun")
+    assert result.exit_code == 0, result.stderr
+    days = [e.decoded("DTSTART").date() for e in events(result.stdout_bytes)]
+    assert days and not [d for d in days if first <= d <= last]
+    assert last + timedelta(days=1) in days
 
 
 def test_options_reach_the_calendar(started: Run) -> None:
