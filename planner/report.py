@@ -17,8 +17,6 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
-from planner.renderer import format_hours
-
 if TYPE_CHECKING:
     from planner.history import TimeOff
     from planner.projects import Suggestion
@@ -155,7 +153,6 @@ class Report:
     projects: tuple[ProjectBrief, ...]
     paper: str  # "A4" or "Letter"
     credit: str
-    hours_studied: float = 0.0  # study entries, every milestone
 
 
 def _bar(fraction: float, width: int = 30) -> str:
@@ -348,12 +345,12 @@ def build_report(
         projects=projects,
         paper=paper,
         credit="Role profiles draw on " + "; ".join(dict.fromkeys(r.source for r in roles)) + ".",
-        hours_studied=sum(s.hours_studied.values()),
     )
 
 
 def _h(hours: float) -> str:
-    return format_hours(round(hours, 2))
+    """Hours to a hundredth, without trailing zeros: 8, 1.5, 6.86."""
+    return f"{hours:.2f}".rstrip("0").rstrip(".")
 
 
 def _spent(view: PlanView, milestone_id: str) -> float | None:

@@ -12,6 +12,7 @@ import pytest
 
 from planner import renderer
 from planner.curriculum import load_role
+from planner.history import Activity, StudyEntry, TimeOff
 from planner.projects import rank_projects
 from planner.report import build_report
 from planner.tracker import MilestoneState
@@ -47,9 +48,25 @@ def ai_architect_html(paper: str) -> tuple[str, list[int], list[str]]:
         )
         for mid, day in done.items()
     }
-    view = build_view(info, states, date(2026, 11, 27))
+    activity = Activity(
+        studied=(
+            StudyEntry(1, "data-structures-algorithms", date(2026, 10, 6), 3.0),
+            StudyEntry(2, "data-structures-algorithms", date(2026, 11, 20), 2.5),
+        ),
+        time_off=(TimeOff(3, date(2026, 12, 20), date(2027, 1, 3), 0.0, "holidays"),),
+    )
+    view = build_view(info, states, date(2026, 11, 27), activity)
     report = build_report(view, rank_projects(view), paper=paper)
-    texts = [t for w in report.weeks for i in w.items for t in (i.id, i.title, i.done_when)]
+    assert any(w.time_off for w in report.weeks) and any(
+        i.recorded and not i.done for w in report.weeks for i in w.items
+    )
+    texts = [
+        t
+        for w in report.weeks
+        for i in w.items
+        for t in (i.id, i.title, i.meta, *([i.done_when] if i.details else []))
+    ]
+    texts += [t.text for w in report.weeks for t in w.time_off]
     return renderer.render("html", {"plan": report}), [w.number for w in report.weeks], texts
 
 

@@ -40,9 +40,7 @@ ACTIVITY = Activity(
 )
 
 
-def fixed_view(
-    roles: tuple[str, ...] = ("tiny-role",), activity: Activity = ACTIVITY
-) -> PlanView:
+def fixed_view(roles: tuple[str, ...] = ("tiny-role",), activity: Activity = ACTIVITY) -> PlanView:
     info = PlanInfo(
         name="Ada's plan",
         roles=roles,

@@ -37,8 +37,8 @@ def ics(
     once its time has passed. A week uses only as many of its days as its hours
     need; if it needs more sessions than days, its sessions grow longer instead.
     Days of time off (`planner away`) get no session, and a week with fewer hours
-    gets no more than the plan gives it. Event ids stay the same across exports, so importing the file again updates
-    the events instead of doubling them.
+    gets no more than the plan gives it. Event ids stay the same across exports,
+    so importing the file again updates the events instead of doubling them.
 
     Example: planner export ics --days tue,thu,sun --at 07:30 --output study.ics
     """

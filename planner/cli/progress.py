@@ -60,11 +60,10 @@ def progress_line(view: PlanView) -> str:
     from planner.view import pace_text
 
     s = view.schedule
-    return wrap(
-        "",
-        f"{hours(round(s.hours_earned, 1))} of {hours(s.hours_total)} h earned; "
-        f"{pace_text(s)}; {finish_line(view)}.",
-    )
+    earned = f"{hours(round(s.hours_earned, 1))} of {hours(s.hours_total)} h earned"
+    if s.finished:
+        return wrap("", f"{earned}; every milestone is done ({finish_line(view)}).")
+    return wrap("", f"{earned}; {pace_text(s)}; {finish_line(view)}.")
 
 
 def _when(view: PlanView) -> str:
