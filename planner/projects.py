@@ -129,7 +129,7 @@ def rank_projects(view: PlanView, industry: str | None = None) -> list[Suggestio
     for milestone_id in done | soon:
         covered.update(by_id[milestone_id].skills)
     satisfied = done | {m.id for m in curriculum.milestones if view.state_of(m.id) == "known"}
-    progress = schedule.hours_done / schedule.hours_total if schedule.hours_total else 1.0
+    progress = schedule.hours_earned / schedule.hours_total if schedule.hours_total else 1.0
 
     scored = []
     for project in curriculum.projects:
