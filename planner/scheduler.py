@@ -18,7 +18,8 @@ started one earns its recorded study time, at most ``EARNED_CAP`` of its estimat
 it is done. Planned value to date is the capacity of the days before today, counted from
 the start (or from the latest re-plan, which begins at the hours earned then), up to the
 total. Pace is earned minus planned. Within ``tolerance`` (one day's planned hours, at
-least an hour) the learner is on track and the projected finish is the planned one;
+least an hour) the learner is on track and the projected finish is the planned one
+(once the planned finish has passed with work left, the learner is behind);
 beyond it, the projected finish is when the work left would be done at the planned rate
 from today, so "behind" always comes with a later finish and "ahead" with an earlier one.
 """
@@ -218,8 +219,8 @@ class Schedule:
         """ "behind", "ahead" or "on track" (within ``tolerance``), or "finished"."""
         if self.finished:
             return "finished"
-        if self.hours_behind > self.tolerance:
-            return "behind"
+        if self.hours_behind > self.tolerance or self.projected_finish > self.planned_finish:
+            return "behind"  # the second: work left after the planned finish has passed
         if self.hours_behind < -self.tolerance:
             return "ahead"
         return "on track"
@@ -337,8 +338,8 @@ def build_schedule(
     behind_units = planned_units - earned_units
     if not order:
         projected = max(done_on.values(), default=start)
-    elif abs(behind_units) <= tolerance_units:
-        projected = planned_finish
+    elif abs(behind_units) <= tolerance_units and planned_finish >= from_day:
+        projected = planned_finish  # on track: the planned day (never one already past)
 
     # Recorded work, in the week it happened: study entries, then completions.
     week_slots: list[list[Slot]] = [[] for _ in range(current + 1)]  # by week number
