@@ -11,8 +11,9 @@ and an import gives the events new ones (its own). Version 2 files (no study ent
 time off, events without ids) and version 1 files (no curricula either) still read: they
 are brought to version 3 as they are read. Every timestamp is UTC with microseconds
 (``2026-01-05T09:30:00.000000Z``) and keys come in a fixed order, so exporting,
-importing into an empty database and exporting again gives the same text (apart from
-``exported_at``).
+importing into an empty database and exporting again gives the same text, apart from
+``exported_at`` and the event ids, which are each database's own: an import gives the
+events new ones in the order of the file, and each ``ref_id`` follows its event.
 """
 
 from __future__ import annotations
@@ -267,6 +268,13 @@ class ExportPlan(_Strict):
         return self
 
 
+def _curricula_in_version_1(name: object) -> str:
+    return (
+        f"plan {name!r} names curricula (curriculum_digests), which only an export of "
+        "version 2 holds"
+    )
+
+
 class ExportDocument(_Strict):
     format: Literal["planner-export"]
     version: Literal[1, 2, 3]
@@ -283,11 +291,7 @@ class ExportDocument(_Strict):
                 raise ValueError(msg)
             seen.add(plan.name)
             if self.version == 1 and plan.curriculum_digests is not None:
-                msg = (
-                    f"plan {plan.name!r} names curricula (curriculum_digests), which only "
-                    "an export of version 2 holds"
-                )
-                raise ValueError(msg)
+                raise ValueError(_curricula_in_version_1(plan.name))
             if self.version >= 2:
                 digests = plan.curriculum_digests
                 if digests is None or set(digests) != set(plan.roles):
@@ -381,14 +385,18 @@ def _read_text(path: Path) -> str:
 def _upgrade(data: dict[str, Any], version: int) -> str | None:
     """Bring the events of a version 1 or 2 document to version 3 in place: each gets
     an ``id`` (its place in its plan, from 1; nothing refers to it) and null
-    ``until_date`` and ``ref_id``. Returns the first problem (a field or kind that only
-    version 3 has), or None. Parts that are not what the format says are left for the
-    validation to name."""
+    ``until_date`` and ``ref_id``. Returns the first problem (a plan of a version 1
+    document naming curricula, or a field or kind that only version 3 has), or None.
+    Parts that are not what the format says are left for the validation to name."""
     plans = data.get("plans")
     if version >= 3 or not isinstance(plans, list):
         return None
     for i, plan in enumerate(plans):
-        events = plan.get("events") if isinstance(plan, dict) else None
+        if not isinstance(plan, dict):
+            continue
+        if version == 1 and plan.get("curriculum_digests") is not None:
+            return f"$: {_curricula_in_version_1(plan.get('name'))}"
+        events = plan.get("events")
         if not isinstance(events, list):
             continue
         for j, event in enumerate(events):

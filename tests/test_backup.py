@@ -671,10 +671,67 @@ def _set(path: str, value: Any) -> Callable[[dict[str, Any]], None]:
     return change
 
 
+DAY_BEFORE = (TODAY - timedelta(days=1)).isoformat()
+
+
+def _in(days: int) -> str:
+    return (TODAY + timedelta(days=days)).isoformat()
+
+
+def _away(first: int, last: int, **fields: Any) -> dict[str, Any]:
+    """Time off from ``first`` to ``last`` days from today, with no study."""
+    return {
+        "kind": "away",
+        "milestone_id": "",
+        "on_date": _in(first),
+        "until_date": _in(last),
+        "hours": 0.0,
+        **fields,
+    }
+
+
+def _new_events(data: dict[str, Any], *events: dict[str, Any]) -> None:
+    """Append ``events`` to the first plan: each a note on first-model unless it says
+    otherwise, recorded with the plan's last event, ids following its last id."""
+    history = data["plans"][0]["events"]
+    for fields in events:
+        last = history[-1]
+        history.append(
+            {
+                "id": last["id"] + 1,
+                "kind": "note",
+                "milestone_id": "first-model",
+                "at": last["at"],
+                "on_date": None,
+                "until_date": None,
+                "hours": None,
+                "ref_id": None,
+                "note": None,
+                **fields,
+            }
+        )
+
+
+def _add_events(*events: dict[str, Any]) -> Callable[[dict[str, Any]], None]:
+    return lambda data: _new_events(data, *events)
+
+
+def _version_2(data: dict[str, Any], *events: dict[str, Any]) -> dict[str, Any]:
+    """``data`` made a version-2 file in place (events with no id, until_date or ref_id),
+    after ``events`` are appended."""
+    _new_events(data, *events)
+    data["version"] = 2
+    for plan in data["plans"]:
+        for event in plan["events"]:
+            for key in ("id", "until_date", "ref_id"):
+                del event[key]
+    return data
+
+
 REFUSALS: list[tuple[str, Callable[[dict[str, Any]], None], str]] = [
     ("wrong format", _set("format", "something-else"), "is not a planner export"),
     ("no format", _set("format", KeyError), "is not a planner export"),
-    ("newer version", _set("version", 3), "was written by a newer planner (export version 3"),
+    ("newer version", _set("version", 4), "was written by a newer planner (export version 4"),
     ("version zero", _set("version", 0), "$.version: must be a whole number"),
     (
         "missing field",
@@ -734,7 +791,152 @@ REFUSALS: list[tuple[str, Callable[[dict[str, Any]], None], str]] = [
     (
         "plan kind on a milestone",
         _set("plans.0.events.0.kind", "replanned"),
-        "milestone_id must be empty",
+        "$.plans[0].events[0].milestone_id: must be empty for a plan-level 'replanned' event",
+    ),
+    # event ids, study entries, time off and retractions (make_history's first plan has
+    # events[0] to [5], ids 1 to 6, and started 10 days ago)
+    ("no id", _set("plans.0.events.0.id", KeyError), "$.plans[0].events[0].id: is missing"),
+    (
+        "id zero",
+        _set("plans.0.events.0.id", 0),
+        "$.plans[0].events[0].id: input should be greater than or equal to 1",
+    ),
+    ("id as text", _set("plans.0.events.0.id", "1"), "$.plans[0].events[0].id: input should be"),
+    (
+        "an id twice",
+        _set("plans.0.events.3.id", 2),
+        "$.plans[0].events[3].id: 2 is also the id of events[1]; ids are unique in a plan",
+    ),
+    ("no until_date", _set("plans.0.events.0.until_date", KeyError), "until_date: is missing"),
+    ("no ref_id", _set("plans.0.events.0.ref_id", KeyError), "ref_id: is missing"),
+    (
+        "until_date on a done event",
+        _set("plans.0.events.0.until_date", TODAY.isoformat()),
+        "$.plans[0].events[0].until_date: must be null except on an 'away' event",
+    ),
+    (
+        "ref_id on a note",
+        _set("plans.0.events.5.ref_id", 1),
+        "$.plans[0].events[5].ref_id: must be null except on a 'retracted' event",
+    ),
+    (
+        "more than a day of study",
+        _add_events({"kind": "studied", "on_date": DAY_BEFORE, "hours": 24.5}),
+        "$.plans[0].events[6].hours: must be more than 0 and at most 24 for a 'studied' event",
+    ),
+    (
+        "study without hours",
+        _add_events({"kind": "studied", "on_date": DAY_BEFORE}),
+        "$.plans[0].events[6].hours: must be more than 0 and at most 24",
+    ),
+    (
+        "no time of study",
+        _add_events({"kind": "studied", "on_date": DAY_BEFORE, "hours": 0}),
+        "$.plans[0].events[6].hours: must be more than 0 and at most 24",
+    ),
+    (
+        "study without a day",
+        _add_events({"kind": "studied", "hours": 1}),
+        "$.plans[0].events[6].on_date: must be a date for a 'studied' event",
+    ),
+    (
+        "study on no milestone",
+        _add_events({"kind": "studied", "milestone_id": "", "on_date": DAY_BEFORE, "hours": 1}),
+        "$.plans[0].events[6].milestone_id: must not be empty for a 'studied' event",
+    ),
+    (
+        "time off on a milestone",
+        _add_events(_away(5, 6, milestone_id="first-model")),
+        "$.plans[0].events[6].milestone_id: must be empty for a plan-level 'away' event",
+    ),
+    (
+        "time off ending before it starts",
+        _add_events(_away(5, 2)),
+        f"$.plans[0].events[6].until_date: {_in(2)} is before on_date {_in(5)}",
+    ),
+    (
+        "time off without a last day",
+        _add_events(_away(5, 6, until_date=None)),
+        "$.plans[0].events[6].until_date: must be a date (the last day off)",
+    ),
+    (
+        "time off without hours",
+        _add_events(_away(5, 6, hours=None)),
+        "$.plans[0].events[6].hours: must be from 0 to 80 (hours a week still studied)",
+    ),
+    (
+        "time off with negative hours",
+        _add_events(_away(5, 6, hours=-1)),
+        "$.plans[0].events[6].hours: input should be greater than or equal to 0",
+    ),
+    (
+        "a retraction naming nothing",
+        _add_events({"kind": "retracted", "ref_id": None}),
+        "$.plans[0].events[6].ref_id: must be the id of the study entry or time off it withdraws",
+    ),
+    (
+        "a retraction of no event",
+        _add_events({"kind": "retracted", "ref_id": 999}),
+        "$.plans[0].events[6].ref_id: 999 names no earlier event of this plan",
+    ),
+    (
+        "a retraction of a later entry",
+        _add_events(
+            {"kind": "retracted", "milestone_id": "first-model", "ref_id": 8},
+            {"kind": "studied", "milestone_id": "first-model", "on_date": DAY_BEFORE, "hours": 1},
+        ),
+        "$.plans[0].events[6].ref_id: 8 names no earlier event of this plan",
+    ),
+    (
+        "a retraction of a done",
+        _add_events({"kind": "retracted", "milestone_id": "stats-basics", "ref_id": 1}),
+        "$.plans[0].events[6].ref_id: 1 names events[0], a 'done' event; only a study entry",
+    ),
+    (
+        "a retraction on another milestone",
+        _add_events(
+            {"kind": "studied", "milestone_id": "python-basics", "on_date": DAY_BEFORE, "hours": 1},
+            {"kind": "retracted", "milestone_id": "first-model", "ref_id": 7},
+        ),
+        "$.plans[0].events[7].milestone_id: 'python-basics' (of events[6], which it withdraws) "
+        "must be its milestone_id, not 'first-model'",
+    ),
+    (
+        "time off taken back on a milestone",
+        _add_events(_away(5, 6), {"kind": "retracted", "milestone_id": "first-model", "ref_id": 7}),
+        "$.plans[0].events[7].milestone_id: '' (of events[6], which it withdraws) must be its",
+    ),
+    (
+        "taken back twice",
+        _add_events(
+            {"kind": "studied", "on_date": DAY_BEFORE, "hours": 1},
+            {"kind": "retracted", "ref_id": 7},
+            {"kind": "retracted", "ref_id": 7},
+        ),
+        "$.plans[0].events[8].ref_id: 7 names events[6], which events[7] already withdrew",
+    ),
+    # version 2: no ids, no study entries or time off
+    (
+        "version 2 with ids",
+        _set("version", 2),
+        "$.plans[0].events[0].id: is not a field of export version 2",
+    ),
+    (
+        "version 2 with until_date",
+        lambda data: _version_2(data)["plans"][0]["events"][3].update(until_date=None),
+        "$.plans[0].events[3].until_date: is not a field of export version 2",
+    ),
+    (
+        "version 2 with study",
+        lambda data: _version_2(data, {"kind": "studied", "on_date": DAY_BEFORE, "hours": 1.0}),
+        "$.plans[0].events[6].kind: 'studied' events came in export version 3; this file says "
+        "version 2",
+    ),
+    (
+        "version 1 with time off",
+        lambda data: _version_1(_version_2(data, _away(2, 3)), in_place=True),
+        "$.plans[0].events[6].kind: 'away' events came in export version 3; this file says "
+        "version 1",
     ),
     # the curricula a version-2 file carries
     (
@@ -812,6 +1014,41 @@ PLAN_REFUSALS: list[tuple[str, Callable[[dict[str, Any]], None], str]] = [
         "another role's curriculum",
         lambda data: _first_curriculum(data).update(id="tiny-base", kind="module"),
         "names the curriculum of 'tiny-base' (module), not of role tiny-role",
+    ),
+    # study is dated as done is; time off ends after the start, at most 5 years ahead
+    (
+        "study before the start",
+        _add_events({"kind": "studied", "on_date": _in(-11), "hours": 1.0}),
+        f"$.plans[0].events[6].on_date {_in(-11)} is before the plan starts",
+    ),
+    (
+        "study in the future",
+        _add_events({"kind": "studied", "on_date": _in(3), "hours": 1.0}),
+        f"$.plans[0].events[6].on_date {_in(3)} is in the future",
+    ),
+    (
+        "time off before the start",
+        _add_events(_away(-20, -11)),
+        f"$.plans[0].events[6].until_date {_in(-11)} is before the plan starts",
+    ),
+    (
+        "time off too far ahead",
+        _add_events(_away(10, 6 * 366)),
+        f"$.plans[0].events[6].until_date {_in(6 * 366)} is more than 5 years ahead",
+    ),
+    (
+        "overlapping time off",
+        _add_events(_away(5, 10), _away(8, 12)),
+        f"$.plans[0]: the time off from {_in(8)} to {_in(12)} overlaps the time off from "
+        f"{_in(5)} to {_in(10)}.",
+    ),
+    (
+        "more than 24 hours of study in a day",
+        _add_events(
+            {"kind": "studied", "on_date": DAY_BEFORE, "hours": 20.0},
+            {"kind": "studied", "milestone_id": "deploy-model", "on_date": DAY_BEFORE, "hours": 5},
+        ),
+        f"$.plans[0]: 25 h of study are recorded on {DAY_BEFORE}, more than 24 h in one day",
     ),
 ]
 
@@ -1004,7 +1241,9 @@ def test_import_as_renames_the_plan(cli: Run, tmp_path: Path) -> None:
     after = export_all(cli)
     by_name = {p["name"]: p for p in after["plans"]}
     assert sorted(by_name) == ["laptop copy", "tiny-role", "zweiter Plan ✨"]
-    assert {**by_name["laptop copy"], "name": "tiny-role"} == by_name["tiny-role"]
+    copied = renumbered(by_name["laptop copy"])
+    assert {**copied, "name": "tiny-role"} == renumbered(by_name["tiny-role"])
+    assert [e["id"] for e in by_name["laptop copy"]["events"]] == list(range(8, 14))
     assert [p for p in after["plans"] if p["name"] != "laptop copy"] == original["plans"]
     switched = cli("--plan", "laptop copy", "done", "first-model")
     assert switched.exit_code == 0, switched.stderr
@@ -1025,7 +1264,7 @@ def test_import_into_a_database_with_plans_keeps_them(
     assert result.stdout == "Imported plan 'fresh' with 6 events.\n"
     after = export_all(cli)
     assert [p["name"] for p in after["plans"]] == ["fresh", "tiny-role", "zweiter Plan ✨"]
-    assert after["plans"][0] == data["plans"][0]
+    assert renumbered(after["plans"][0]) == renumbered(data["plans"][0])
     assert after["plans"][1:] == before["plans"]
     assert after["curricula"] == before["curricula"] == data["curricula"]
     now = table_rows(planner_home / "planner.db")
@@ -1037,13 +1276,17 @@ def test_import_into_a_database_with_plans_keeps_them(
 # --------------------------------------------------------------------------- curricula
 
 
-def _version_1(data: dict[str, Any]) -> dict[str, Any]:
-    """``data`` as a version-1 file: no curricula, nothing naming them."""
-    old = copy.deepcopy(data)
+def _version_1(data: dict[str, Any], *, in_place: bool = False) -> dict[str, Any]:
+    """``data`` as a version-1 file: no curricula, nothing naming them, and events
+    without ids (nor until_date or ref_id)."""
+    old = data if in_place else copy.deepcopy(data)
     old["version"] = 1
     del old["curricula"]
     for plan in old["plans"]:
         del plan["curriculum_digests"]
+        for event in plan["events"]:
+            for key in ("id", "until_date", "ref_id"):
+                event.pop(key, None)
     return old
 
 
@@ -1133,9 +1376,80 @@ def test_a_version_1_file_takes_its_roles_from_this_machine(
     assert result.exit_code == 0, result.stderr
     assert result.stdout == "Imported plan 'fresh' with 6 events.\n"
     after = json.loads(cli("--plan", "fresh", "export", "json").stdout)
-    assert after["version"] == 2
+    assert after["version"] == 3
     assert after["curricula"] == data["curricula"]  # kept now, as found on the search path
-    assert after["plans"] == data["plans"]
+    assert [renumbered(p) for p in after["plans"]] == [renumbered(p) for p in data["plans"]]
+
+
+def test_a_version_2_file_imports(cli: Run, tmp_path: Path, planner_home: Path) -> None:
+    """Its events have no ids (nor until_date or ref_id): they get them here."""
+    make_history(cli)
+    data = _base(cli)
+    file = tmp_path / "two.json"
+    file.write_text(json.dumps(_version_2(copy.deepcopy(data)), ensure_ascii=False), "utf-8")
+    result = cli("import", str(file))
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == "Imported plan 'fresh' with 6 events.\n"
+    after = json.loads(cli("--plan", "fresh", "export", "json").stdout)
+    assert after["version"] == 3
+    assert after["curricula"] == data["curricula"]
+    assert [e["id"] for e in after["plans"][0]["events"]] == list(range(8, 14))
+    assert [renumbered(p) for p in after["plans"]] == [renumbered(p) for p in data["plans"]]
+
+
+def test_what_was_taken_back_does_not_count(cli: Run, tmp_path: Path) -> None:
+    """Study and time off that a later event withdrew break no rule: the day's hours and
+    the overlaps are those of what stands."""
+    make_history(cli)
+    data = _base(cli)
+    _new_events(
+        data,
+        {"kind": "studied", "on_date": DAY_BEFORE, "hours": 20.0},
+        {"kind": "studied", "on_date": DAY_BEFORE, "hours": 5.0},  # id 8
+        _away(5, 10),  # id 9
+        {"kind": "retracted", "ref_id": 8},
+        {"kind": "retracted", "milestone_id": "", "ref_id": 9},
+        _away(8, 12),
+    )
+    file = tmp_path / "back.json"
+    file.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    result = cli("--db", str(tmp_path / "other.db"), "import", str(file))
+    assert result.exit_code == 0, result.stderr
+    away = cli("--db", str(tmp_path / "other.db"), "--plan", "fresh", "away")
+    assert away.stdout.splitlines()[1].split()[:3] == [_in(8), _in(12), "5"]
+    log = json.loads(cli("--db", str(tmp_path / "other.db"), "log", "--json").stdout)
+    assert [(e["kind"], e["ref_id"]) for e in log["events"][-3:]] == [
+        ("retracted", 8),
+        ("retracted", 9),
+        ("away", None),
+    ]
+
+
+def test_time_off_that_makes_a_plan_too_long_is_refused(
+    cli: Run, tmp_path: Path, planner_home: Path
+) -> None:
+    """A plan that fits in the 100 years a plan may run, until its time off pushes it
+    past them (the schedule is built with the study and time off)."""
+    make_history(cli)
+    data = _base(cli)
+    data["plans"][0]["hours_per_week"] = 0.25
+    for milestone in _first_curriculum(data)["milestones"]:
+        if milestone["id"] in ("first-model", "deploy-model"):
+            milestone["hours"] = 620.0  # about 95 years at 15 minutes a week, with the rest
+    fits = tmp_path / "fits.json"
+    fits.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    _new_events(data, _away(1, 5 * 365))
+    too_long = tmp_path / "too-long.json"
+    too_long.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    _refuse(
+        cli,
+        planner_home,
+        too_long,
+        code=2,
+        message="$.plans[0]: At 0.25 h/week the plan would take",
+    )
+    assert "a plan may run at most 100 years" in cli("import", str(too_long)).stderr
+    assert cli("import", str(fits)).exit_code == 0
 
 
 def test_a_version_1_file_whose_role_is_missing_is_refused(

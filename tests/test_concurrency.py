@@ -1,6 +1,8 @@
 """Concurrent writers: 2, 4 and 8 processes marking milestones done in one database at
-once, and two processes appending notes to the same milestone. Every change must land,
-every command must succeed, and no one may ever see "database is locked".
+once, two processes appending notes to the same milestone, four recording study time,
+and four marking done and recording study in a database of schema 2 (so they race to
+apply migration 3 first). Every change must land, every command must succeed, each
+migration is applied once, and no one may ever see "database is locked".
 
 The writers are long-lived worker processes (started once for the module, so that the
 suite pays for eight interpreter starts instead of hundreds). Each worker runs real
@@ -36,7 +38,9 @@ PER_PROCESS = 50
 BATCH = 10
 NOTES_PER_PROCESS = 50
 NOTE_MILESTONE = "notes-here"
-TRIALS = {2: 6, 4: 5, 8: 5, "notes": 4}  # 20 trials in all
+STUDY_WRITERS = 4
+STUDY_PER_PROCESS = 10  # commands, one study entry each
+TRIALS = {2: 6, 4: 5, 8: 5, "notes": 4, "study": 3, "upgrade": 3}  # 26 trials in all
 FORBIDDEN = ("database is locked", "stayed busy", "Traceback")
 
 WORKER = r"""
@@ -202,6 +206,21 @@ def template(workers: list[Worker], tmp_path_factory: pytest.TempPathFactory) ->
     return path
 
 
+@pytest.fixture(scope="module")
+def schema_2_template(template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The template as a planner of schema 2 left it: without migration 3's columns."""
+    path = tmp_path_factory.mktemp("schema-2") / "planner.db"
+    shutil.copyfile(template, path)
+    with contextlib.closing(sqlite3.connect(path)) as conn:
+        assert conn.execute("SELECT COUNT(*) FROM event").fetchone()[0] == 0
+        conn.execute("ALTER TABLE event DROP COLUMN ref_id")
+        conn.execute("ALTER TABLE event DROP COLUMN until_date")
+        conn.execute("DELETE FROM planner_migration WHERE version >= 3")
+        conn.commit()
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return path
+
+
 def run_at_once(
     workers: list[Worker], jobs: list[list[list[str]]]
 ) -> tuple[list[list[dict[str, Any]]], float]:
@@ -262,6 +281,63 @@ def writers_trial(
     return problems, results, seconds
 
 
+def study_trial(
+    workers: list[Worker], template: Path, db: Path
+) -> tuple[list[str], list[list[dict[str, Any]]], float]:
+    """Each process records study on milestones of its own, one command each."""
+    shutil.copyfile(template, db)
+    owned = [
+        [f"m-{i:03d}" for i in range(p * PER_PROCESS, p * PER_PROCESS + STUDY_PER_PROCESS)]
+        for p in range(STUDY_WRITERS)
+    ]
+    jobs = [
+        [["--db", str(db), "study", m, "15m", "--note", f"ü {m}"] for m in mine] for mine in owned
+    ]
+    results, seconds = run_at_once(workers, jobs)
+    problems = problems_in(results)
+    studied = sorted((m, note) for _, m, kind, note in read_events(db) if kind == "studied")
+    wanted = sorted((m, f"ü {m}") for mine in owned for m in mine)
+    if studied != wanted:
+        problems.append(f"{len(studied)} study entries in the database, {len(wanted)} expected")
+    for number, commands in enumerate(results):
+        confirmed = [r["stdout"] for r in commands if r["stdout"].startswith("Studied m-")]
+        if len(confirmed) != STUDY_PER_PROCESS:
+            problems.append(f"process {number} did not confirm all of its study entries")
+    return problems, results, seconds
+
+
+def upgrade_trial(
+    workers: list[Worker], template: Path, db: Path
+) -> tuple[list[str], list[list[dict[str, Any]]], float]:
+    """Four processes at once on a database of schema 2: the first command of each
+    finds migration 3 pending; it is applied once, and every done and study lands."""
+    shutil.copyfile(template, db)
+    owned = [[f"m-{i:03d}" for i in range(p * 20, p * 20 + 20)] for p in range(4)]
+    jobs = [
+        [
+            ["--db", str(db), "done", *mine[:10]],
+            ["--db", str(db), "study", mine[10], "1h"],
+            ["--db", str(db), "done", *mine[11:]],
+        ]
+        for mine in owned
+    ]
+    results, seconds = run_at_once(workers, jobs)
+    problems = problems_in(results)
+    with contextlib.closing(sqlite3.connect(db)) as conn:
+        applied = conn.execute("SELECT version FROM planner_migration ORDER BY version").fetchall()
+        columns = [row[1] for row in conn.execute("PRAGMA table_info(event)")]
+    if [v for (v,) in applied] != [1, 2, 3] or columns[-2:] != ["until_date", "ref_id"]:
+        problems.append(f"migrations {applied}, event columns {columns}")
+    events = read_events(db)
+    done = sorted(m for _, m, kind, _ in events if kind == "done")
+    studied = sorted(m for _, m, kind, _ in events if kind == "studied")
+    if done != sorted(m for mine in owned for m in mine if m != mine[10]):
+        problems.append(f"{len(done)} done events in the database, 76 expected")
+    if studied != sorted(mine[10] for mine in owned) or len(events) != 80:
+        problems.append(f"{len(studied)} study entries of 4, {len(events)} events of 80")
+    return problems, results, seconds
+
+
 def notes_trial(
     workers: list[Worker], template: Path, db: Path
 ) -> tuple[list[str], list[list[dict[str, Any]]], float]:
@@ -283,17 +359,30 @@ def notes_trial(
     return problems, results, seconds
 
 
-def test_concurrent_writers(workers: list[Worker], template: Path, tmp_path: Path) -> None:
+LABELS = {
+    "notes": "2 note writers",
+    "study": f"{STUDY_WRITERS} study writers",
+    "upgrade": "4 writers upgrading schema 2",
+}
+
+
+def test_concurrent_writers(
+    workers: list[Worker], template: Path, schema_2_template: Path, tmp_path: Path
+) -> None:
     passed: dict[str, int] = {}
     failures: list[str] = []
     slowest: dict[str, float] = {}
     walls: dict[str, float] = {}
     for config, trials in TRIALS.items():
-        label = f"{config} writers" if isinstance(config, int) else "2 note writers"
+        label = f"{config} writers" if isinstance(config, int) else LABELS[config]
         for trial in range(trials):
             db = tmp_path / f"{config}-{trial}.db"
             if isinstance(config, int):
                 problems, results, seconds = writers_trial(workers, template, db, config)
+            elif config == "study":
+                problems, results, seconds = study_trial(workers, template, db)
+            elif config == "upgrade":
+                problems, results, seconds = upgrade_trial(workers, schema_2_template, db)
             else:
                 problems, results, seconds = notes_trial(workers, template, db)
             longest = max(r["seconds"] for rs in results for r in rs)

@@ -203,7 +203,8 @@ def read_state(db: Path) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
         assert integrity == ["ok"], f"integrity_check after a crash: {integrity}"
         plans = conn.execute(f"SELECT {PLAN_COLUMNS} FROM plan ORDER BY id").fetchall()  # noqa: S608
         events = conn.execute(
-            "SELECT id, plan_id, milestone_id, kind, on_date, hours, note FROM event ORDER BY id"
+            "SELECT id, plan_id, milestone_id, kind, on_date, hours, note, ref_id "
+            "FROM event ORDER BY id"
         ).fetchall()
     return plans, events
 
@@ -215,6 +216,17 @@ def milestone_states(events: Sequence[tuple[Any, ...]]) -> dict[str, str]:
         if kind in STATE_KINDS and (milestone not in latest or event_id > latest[milestone][0]):
             latest[milestone] = (event_id, kind)
     return {milestone: kind for milestone, (_, kind) in latest.items()}
+
+
+def studied(events: Sequence[tuple[Any, ...]]) -> dict[str, int]:
+    """Minutes of standing study (entries no ``retracted`` event withdrew) by milestone,
+    as history.activity_of derives them."""
+    withdrawn = {e[7] for e in events if e[3] == "retracted"}
+    minutes: dict[str, int] = {}
+    for event_id, _plan, milestone, kind, _on, hours, _note, _ref in events:
+        if kind == "studied" and event_id not in withdrawn:
+            minutes[milestone] = minutes.get(milestone, 0) + round(hours * 60)
+    return minutes
 
 
 def notes_of(events: Sequence[tuple[Any, ...]]) -> list[tuple[str, str]]:
@@ -231,12 +243,20 @@ class Command:
     confirmations: tuple[str, ...]  # lines a successful run prints
 
 
-def choose_command(rng: random.Random, states: dict[str, str]) -> Command:
-    """A done, undo or note that changes something in the current state."""
+def choose_command(
+    rng: random.Random, states: dict[str, str], study: dict[str, int] | None = None
+) -> Command:
+    """A done, undo, note or study that changes something in the current state. undo
+    takes back done, else the latest study entry; ``study`` is the minutes of standing
+    study by milestone (all of it recorded today: at most 24 hours in all)."""
+    study = study or {}
     done = [m for m in MILESTONES if states.get(m) == "done"]
     pending = [m for m in MILESTONES if states.get(m) != "done"]
-    action = rng.choice(["done", "done", "undo", "note"])
-    if action == "undo" and not done:
+    action = rng.choice(["done", "done", "undo", "note", "study"])
+    if action == "study" and (not pending or sum(study.values()) > 20 * 60):
+        action = "note"
+    undoable = done + [m for m in pending if m in study]
+    if action == "undo" and not undoable:
         action = "done"
     if action == "done" and not pending:
         action = "undo"
@@ -246,13 +266,20 @@ def choose_command(rng: random.Random, states: dict[str, str]) -> Command:
         return Command(
             ("note", milestone, text), ((milestone, "note", text),), (f"Noted on {milestone}.",)
         )
-    pool = pending if action == "done" else done
+    if action == "study":
+        milestone = rng.choice(pending)
+        note = rng.choice([None, rng.choice(NOTES)])
+        args = ("study", milestone, f"{rng.randrange(5, 46)}m") + (("--note", note) if note else ())
+        return Command(args, ((milestone, "studied", note),), (f"Studied {milestone} for ",))
+    pool = pending if action == "done" else undoable
     chosen = rng.sample(pool, k=min(len(pool), rng.choice([1, 1, 2])))
     if action == "undo":
         return Command(
             ("undo", *chosen),
-            tuple((m, "undone", None) for m in chosen),
-            tuple(f"Undone: {m} is back in the plan." for m in chosen),
+            tuple((m, "undone" if m in done else "retracted", None) for m in chosen),
+            tuple(
+                f"Undone: {m} is back in the plan." if m in done else "Took back " for m in chosen
+            ),
         )
     note = rng.choice([None, None, rng.choice(NOTES)])
     args = ("done", *chosen) + (("--note", note) if note else ())
@@ -279,6 +306,7 @@ class Tally:
     runs: int = 0
     kinds: Counter[str] = field(default_factory=Counter)
     failures: list[str] = field(default_factory=list)
+    writes: Counter[str] = field(default_factory=Counter)  # event kinds the runs meant to add
 
 
 def write_lane(lane: int, folder: Path, schedule: list[str]) -> Tally:
@@ -297,7 +325,7 @@ def write_lane(lane: int, folder: Path, schedule: list[str]) -> Tally:
     tally = Tally()
     for index, how in enumerate(schedule):
         _, before = read_state(db)
-        command = choose_command(rng, milestone_states(before))
+        command = choose_command(rng, milestone_states(before), studied(before))
         fault = None if how == "random" else how
         delay = rng.choice(durations) * rng.uniform(*KILL_WINDOW) if how == "random" else None
         outcome = zygote.run(command.args, planner_env(db, fault), kill_after=delay)
@@ -307,6 +335,7 @@ def write_lane(lane: int, folder: Path, schedule: list[str]) -> Tally:
             problem = f"the plan row changed: {plans_after}"
         tally.runs += 1
         tally.kinds[f"{how}: {result}"] += 1
+        tally.writes.update(kind for _, kind, _ in command.writes)
         if problem is None:
             tally.ok += 1
         else:
@@ -385,6 +414,7 @@ def in_lanes(
         total.runs += tally.runs
         total.kinds.update(tally.kinds)
         total.failures.extend(tally.failures)
+        total.writes.update(tally.writes)
     return total
 
 
@@ -398,6 +428,10 @@ def test_crash_during_a_write(tmp_path: Path) -> None:
     # the random kills must have hit more than process start-up to mean anything
     assert tally.kinds["random: finished"] > 0, figure
     assert sum(v for k, v in tally.kinds.items() if k.startswith("random: killed")) > 0, figure
+    # every kind of write was among them: study entries and their retractions too
+    wrote = ", ".join(f"{k} {v}" for k, v in sorted(tally.writes.items()))
+    assert set(tally.writes) == {"done", "undone", "note", "studied", "retracted"}, wrote
+    assert min(tally.writes.values()) >= 5, wrote
 
 
 # --------------------------------------------------------------------------- output files

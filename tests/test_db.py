@@ -250,7 +250,7 @@ def test_read_only_folder_gives_a_plain_message(
 
 
 @pytest.mark.slow
-def test_two_processes_marking_done_at_once_both_succeed(tmp_path: Path) -> None:
+def test_processes_marking_done_and_studying_at_once_all_succeed(tmp_path: Path) -> None:
     env = {
         **os.environ,
         "PLANNER_CURRICULA_PATH": str(FIXTURE_CURRICULA),
@@ -274,11 +274,28 @@ def test_two_processes_marking_done_at_once_both_succeed(tmp_path: Path) -> None
         assert all(code == 0 for code, _ in outcomes), outcomes
         undo = subprocess.run([*run, "undo", *ids], env=env, capture_output=True, check=True)
         assert undo.returncode == 0
+        procs = [  # and study time on each, at once
+            subprocess.Popen(
+                [*run, "study", mid, "20m"],
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                cwd=tmp_path,
+            )
+            for mid in ids
+        ]
+        outcomes = [(p.wait(), p.stderr.read().decode()) for p in procs]  # type: ignore[union-attr]
+        assert all(code == 0 for code, _ in outcomes), outcomes
     with contextlib.closing(sqlite3.connect(tmp_path / "planner.db")) as conn:
         kinds = conn.execute(
-            "SELECT kind, COUNT(*) FROM event GROUP BY kind ORDER BY kind"
+            "SELECT kind, COUNT(*), SUM(hours) FROM event GROUP BY kind ORDER BY kind"
         ).fetchall()
-        assert kinds == [("done", 12), ("undone", 12)]
+        assert [(kind, count) for kind, count, _ in kinds] == [
+            ("done", 12),
+            ("studied", 12),
+            ("undone", 12),
+        ]
+        assert round(kinds[1][2] * 60) == 12 * 20
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 
 

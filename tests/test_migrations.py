@@ -3,7 +3,9 @@
 ``tests/fixtures/db/`` holds one database per released schema version, written by
 ``make_fixtures.py``. Opening each one with today's planner applies every migration
 after it: from schema 1 that is ``m002_curriculum_snapshots``, which gives every plan a
-snapshot of the curriculum its roles resolve to then. Beyond the real migrations the
+snapshot of the curriculum its roles resolve to then, and from schemas 1 and 2
+``m003_study_and_time_off``, which adds ``event.until_date`` and ``event.ref_id`` (null
+for every event there). Beyond the real migrations the
 upgrade path is exercised with two test-only ones appended after them (an
 ``ALTER TABLE ... ADD COLUMN`` with an ``UPDATE``, then a new table filled from
 ``event``): a small wrapper adds them and runs the real CLI, whose ``migrate`` applies
@@ -23,6 +25,7 @@ import sqlite3
 import subprocess
 import sys
 from collections.abc import Sequence
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -42,8 +45,10 @@ TEST_STEPS = 2  # test-only migrations the wrapper appends
 SECOND_PLAN = "Zoë — second plan"
 
 # Runs the real CLI with TEST_STEPS extra migrations after the real ones. Environment:
-# TEST_UPTO=n keeps only migrations 1..n (a planner of schema n); TEST_KILL_AT_STEP=k
-# SIGKILLs the process at the k-th "migration-after-step" fault point it reaches.
+# TEST_UPTO=n keeps only migrations 1..n and only opens the database (migrating it as a
+# planner of schema n would: today's commands need every real migration);
+# TEST_KILL_AT_STEP=k SIGKILLs the process at the k-th "migration-after-step" fault
+# point it reaches.
 WRAPPER = r"""
 import os, signal, sys
 import sqlalchemy as sa
@@ -70,6 +75,9 @@ upto = int(os.environ.get("TEST_UPTO", "0"))
 if upto:
     db.MIGRATIONS = [m for m in db.MIGRATIONS if m[0] <= upto]
 db.SCHEMA_VERSION = db.MIGRATIONS[-1][0]
+if upto:
+    db.open_database(sys.argv[sys.argv.index("--db") + 1]).engine.dispose()
+    sys.exit(0)
 kill_at = int(os.environ.get("TEST_KILL_AT_STEP", "0"))
 reached = 0
 
@@ -150,6 +158,29 @@ def progress(path: Path) -> tuple[int, int, str]:
         ).fetchall()
     digest = hashlib.sha256(repr((plans, events)).encode("utf-8")).hexdigest()
     return len(plans), len(events), digest
+
+
+# The event table's columns in each schema (migration 3 appended two).
+EVENT_COLUMNS = {
+    1: "id, plan_id, milestone_id, kind, at, on_date, hours, note",
+    2: "id, plan_id, milestone_id, kind, at, on_date, hours, note",
+    3: "id, plan_id, milestone_id, kind, at, on_date, hours, note, until_date, ref_id",
+}
+
+
+def every_row(path: Path) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table, all of its columns, by table."""
+    with connect(path) as conn:
+        tables = [
+            name
+            for (name,) in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"
+            )
+        ]
+        return {
+            table: conn.execute(f'SELECT * FROM "{table}" ORDER BY 1').fetchall()  # noqa: S608
+            for table in tables
+        }
 
 
 def versions(path: Path) -> list[tuple[int, int]]:
@@ -237,6 +268,8 @@ def test_there_is_a_fixture_for_every_released_schema_version(tmp_path: Path) ->
     assert (plans, events) == (2, 40)
     plans, events, _ = progress(FIXTURE_DBS / "v2.db")
     assert (plans, events) == (3, 46)
+    plans, events, _ = progress(FIXTURE_DBS / "v3.db")
+    assert (plans, events) == (4, 63)
     # schema 2: every plan names one stored snapshot per role, each intact; two plans
     # keeping the same curriculum share one
     kept, snapshots = kept_curricula(FIXTURE_DBS / "v2.db")
@@ -246,6 +279,28 @@ def test_there_is_a_fixture_for_every_released_schema_version(tmp_path: Path) ->
     )
     assert {d for digests in kept.values() for d in digests.values()} == set(snapshots)
     assert kept["tiny-role"] == kept["Zoë — second plan"] != kept["ältere Ausgabe — kept edition"]
+    # schema 3: v2's rows as the upgrade left them, then study entries, time off and
+    # retractions, each naming an earlier entry of its plan, with the entry's milestone
+    with connect(FIXTURE_DBS / "v2.db") as conn:
+        v2_events = conn.execute(f"SELECT {EVENT_COLUMNS[2]} FROM event ORDER BY id").fetchall()  # noqa: S608
+    with connect(FIXTURE_DBS / "v3.db") as conn:
+        v3_events = conn.execute(f"SELECT {EVENT_COLUMNS[3]} FROM event ORDER BY id").fetchall()  # noqa: S608
+    assert [row[:8] for row in v3_events[:46]] == v2_events
+    assert all(row[8:] == (None, None) for row in v3_events[:46])
+    by_id = {row[0]: row for row in v3_events}
+    kinds = [row[3] for row in v3_events[46:]]
+    assert {kind: kinds.count(kind) for kind in ("studied", "away", "retracted")} == {
+        "studied": 6,
+        "away": 4,
+        "retracted": 4,
+    }
+    for row in v3_events[46:]:
+        if row[3] == "retracted":
+            target = by_id[row[9]]
+            assert target[0] < row[0] and target[3] in ("studied", "away")
+            assert (target[1], target[2]) == (row[1], row[2])
+        if row[3] == "away":
+            assert row[2] == "" and row[5] <= row[8] and row[6] is not None
 
 
 # --------------------------------------------------------------------------- upgrades
@@ -279,11 +334,76 @@ def test_opening_an_old_database_keeps_every_row(tmp_path: Path, version: int) -
     assert {d for digests in kept.values() for d in digests.values()} == set(snapshots)
     done = planner(path, "done", "first-model", "--note", "after the upgrade ✓")
     assert done.returncode == 0, done.stderr
+    studied = planner(path, "study", "stats-basics", "1h15m", "--note", "studied after it")
+    assert studied.returncode == 0, studied.stderr
+    taken_back = planner(path, "undo", "stats-basics")
+    assert taken_back.returncode == 0, taken_back.stderr
     with connect(path) as conn:
         newest = conn.execute(
-            "SELECT milestone_id, kind, note FROM event WHERE id > ?", (last,)
+            "SELECT id, milestone_id, kind, hours, note, ref_id FROM event WHERE id > ?",
+            (last,),
         ).fetchall()
-    assert newest == [("first-model", "done", "after the upgrade ✓")]
+    assert [row[1:5] for row in newest] == [
+        ("first-model", "done", None, "after the upgrade ✓"),
+        ("stats-basics", "studied", 1.25, "studied after it"),
+        ("stats-basics", "retracted", None, None),
+    ]
+    assert newest[2][5] == newest[1][0]  # the retraction names the entry
+
+
+@pytest.mark.parametrize("version", [v for v in OLD_VERSIONS if v < 3])
+def test_migration_3_keeps_every_row(tmp_path: Path, version: int) -> None:
+    """From schema 1 and 2 to schema 3 (checked against the old file alone): every row
+    of every table is kept, the events' new columns are null, and study and time off
+    are recorded at once."""
+    path = copy_of(version, tmp_path)
+    before = every_row(path)
+    result = planner(path, "plans")
+    assert result.returncode == 0, result.stderr
+    after = every_row(path)
+    assert versions(path) == [(n, 1) for n in range(1, db.SCHEMA_VERSION + 1)]
+    assert db.SCHEMA_VERSION >= 3
+    with connect(path) as conn:
+        columns = [row[1] for row in conn.execute("PRAGMA table_info(event)")]
+        query = f"SELECT {EVENT_COLUMNS[version]} FROM event ORDER BY id"  # noqa: S608
+        old = conn.execute(query).fetchall()
+        new = conn.execute("SELECT until_date, ref_id FROM event").fetchall()
+    assert columns == EVENT_COLUMNS[3].split(", ")  # appended at the end
+    assert old == before["event"]
+    assert new == [(None, None)] * len(before["event"])
+    width = len(before["plan"][0])  # m002 appended a column to the plan table
+    assert [row[:width] for row in after["plan"]] == before["plan"]
+    migrations = before["planner_migration"]
+    assert after["planner_migration"][: len(migrations)] == migrations
+    if version == 2:
+        assert after["curriculum_snapshot"] == before["curriculum_snapshot"]
+    last = last_event_id(path)
+    today = date.today()
+    for args in (
+        ["study", "stats-basics", "45m", "--on", today.isoformat()],
+        ["away", (today + timedelta(days=3)).isoformat(), (today + timedelta(days=9)).isoformat()],
+    ):
+        result = planner(path, *args)
+        assert result.returncode == 0, (args, result.stderr)
+    with connect(path) as conn:
+        added = conn.execute(
+            "SELECT milestone_id, kind, on_date, until_date, hours FROM event WHERE id > ?",
+            (last,),
+        ).fetchall()
+    assert added == [
+        ("stats-basics", "studied", today.isoformat(), None, 0.75),
+        (
+            "",
+            "away",
+            (today + timedelta(days=3)).isoformat(),
+            (today + timedelta(days=9)).isoformat(),
+            0.0,
+        ),
+    ]
+    report(
+        f"migration 3 from schema {version}: {len(old)} of {len(before['event'])} events and "
+        f"{len(after['plan'])} of {len(before['plan'])} plans kept, every new column null"
+    )
 
 
 @pytest.mark.parametrize("version", OLD_VERSIONS)
@@ -339,10 +459,14 @@ def test_interrupted_upgrade_leaves_each_step_whole(tmp_path: Path, start: int) 
         assert dump(path) == references[top]
         assert progress(path) == before
         outcomes.append(step)
-    if start < db.SCHEMA_VERSION:  # the real steps ran: each plan keeps its curriculum
+    if start < 2:  # m002 ran: each plan keeps its curriculum
         kept, snapshots = kept_curricula(path)
         assert len(snapshots) == 1
         assert all(digests == {"tiny-role": next(iter(snapshots))} for digests in kept.values())
+    if start < 3:  # m003 ran: the events' new columns, null
+        with connect(path) as conn:
+            new = conn.execute("SELECT until_date, ref_id FROM event").fetchall()
+        assert new == [(None, None)] * before[1]
     report(
         f"interrupted upgrade from schema {start}: {len(outcomes)} of {top - start} steps "
         "killed mid-step left the previous version whole, and a rerun completed it with "
@@ -583,6 +707,8 @@ def test_database_from_a_newer_planner_is_refused_byte_for_byte(
     commands = [
         ["status"],
         ["done", "python-basics"],
+        ["study", "python-basics", "1h"],
+        ["away", "2027-01-04", "2027-01-08"],
         ["start", "tiny-role", "--name", "another"],
         ["note", "python-basics", "hello"],
         ["doctor"],

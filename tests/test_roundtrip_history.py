@@ -1,16 +1,21 @@
 """Round trips of whole histories: ``export json`` -> ``import`` into an empty database
--> ``export json`` gives the same document (apart from ``exported_at``), and importing
-into a database that already holds plans never deletes or changes anything there.
+-> ``export json`` gives the same document (apart from ``exported_at``, and from the
+event ids, which are those of the database exported: they are renumbered consistently,
+event for event, with every ``ref_id`` following its event), and importing into a
+database that already holds plans never deletes or changes anything there.
 
 300 generated histories go through the transfer module's own functions in process (the
 commands are thin wrappers around them); three more go through the real CLI.
 
 The histories follow the rules an import checks, seen from ``NOW`` (the moment every
 import here happens): a plan starts from 10 years before today to 5 years after it,
-work is dated from the plan's start to today, and no event happened after ``NOW``. Each
-plan keeps its curricula as snapshots: the fixture's tiny-role as it is on disk, an
-older edition of it that is on no disk, or a second role that exists only in memory, so
-an export must carry every curriculum its plans keep.
+work and study are dated from the plan's start to today (at most 24 hours of standing
+study a day), time off ends from the plan's start to 5 years after today and never
+overlaps other standing time off, a retraction withdraws a standing study entry or time
+off of its plan, and no event happened after ``NOW``. Each plan keeps its curricula as
+snapshots: the fixture's tiny-role as it is on disk, an older edition of it that is on
+no disk, or a second role that exists only in memory, so an export must carry every
+curriculum its plans keep.
 """
 
 from __future__ import annotations
@@ -82,6 +87,7 @@ MOMENT = st.integers(0, (NOW - EPOCH) // timedelta(microseconds=1)).map(
     lambda us: EPOCH + timedelta(microseconds=us)
 )  # from 2000 up to NOW itself, never later
 HOURS = st.one_of(st.none(), st.floats(min_value=0.01, max_value=1000, allow_nan=False))
+MINUTES_A_DAY = round(rules.MAX_ENTRY_HOURS * 60)
 
 
 def days(first: date, last: date) -> st.SearchStrategy[date]:
@@ -153,12 +159,15 @@ CURRICULA = _curricula()
 @st.composite
 def events(draw: st.DrawFn, start: date) -> list[dict[str, Any]]:
     """What a learner could have done, following the rules of the commands: done only
-    when not done, undo only after done or skip, many done/undo cycles, notes; work
-    dated from ``start`` to today (none at all for a plan that starts later), nothing
-    recorded after NOW."""
+    when not done, undo only after done or skip, many done/undo cycles, notes, study
+    entries, time off, and retractions of either; work dated from ``start`` to today
+    (none at all for a plan that starts later), nothing recorded after NOW. A
+    ``retracted`` event gives ``ref``, the place in the plan of the entry it withdraws
+    (its id is known only once that is stored)."""
     at = draw(MOMENT)
     state: dict[str, str] = {}
     out: list[dict[str, Any]] = []
+    standing: dict[int, dict[str, Any]] = {}  # place -> study entry or time off
     can_work = start <= TODAY
 
     def work_day() -> date | None:
@@ -174,11 +183,38 @@ def events(draw: st.DrawFn, start: date) -> list[dict[str, Any]]:
                 "milestone_id": milestone,
                 "at": at,
                 "on_date": None,
+                "until_date": None,
                 "hours": None,
+                "ref_id": None,
                 "note": None,
                 **fields,
             }
         )
+
+    def study(milestone: str) -> None:
+        day = draw(days(start, TODAY))
+        used = sum(
+            round(e["hours"] * 60)
+            for e in standing.values()
+            if e["kind"] == "studied" and e["on_date"] == day
+        )
+        if used < MINUTES_A_DAY:
+            minutes = draw(st.one_of(st.integers(1, MINUTES_A_DAY - used), st.just(30)))
+            hours = min(minutes, MINUTES_A_DAY - used) / 60
+            add("studied", milestone, on_date=day, hours=hours, note=draw(st.none() | NOTE))
+            standing[len(out) - 1] = out[-1]
+
+    def away() -> None:
+        last = draw(days(max(start, TODAY - timedelta(days=400)), LATEST_START))
+        first = last - timedelta(days=draw(st.integers(0, 60)))
+        if any(
+            e["kind"] == "away" and e["on_date"] <= last and first <= e["until_date"]
+            for e in standing.values()
+        ):
+            return  # the command refuses time off overlapping time off
+        hours = draw(st.sampled_from([0.0, 0.0, 0.5, 2.0, 7.75]))
+        add("away", "", on_date=first, until_date=last, hours=hours, note=draw(st.none() | NOTE))
+        standing[len(out) - 1] = out[-1]
 
     def mark_done(milestone: str) -> None:
         add(
@@ -190,11 +226,13 @@ def events(draw: st.DrawFn, start: date) -> list[dict[str, Any]]:
         )
         state[milestone] = "done"
 
+    actions = ["cycle", "cycle", "done", "undo", "skip", "note", "plan"]
+    actions += ["study", "study", "away", "retract"]
     for _ in range(draw(st.integers(0, 16))):
-        action = draw(st.sampled_from(["cycle", "cycle", "done", "undo", "skip", "note", "plan"]))
+        action = draw(st.sampled_from(actions))
         milestone = draw(st.sampled_from(MILESTONES))
         current = state.get(milestone)
-        if action in ("cycle", "done") and not can_work:
+        if action in ("cycle", "done", "study") and not can_work:
             continue  # nothing can be done before the plan starts
         if action == "cycle":  # done and undone again, several times
             for _ in range(draw(st.integers(1, 4))):
@@ -214,8 +252,17 @@ def events(draw: st.DrawFn, start: date) -> list[dict[str, Any]]:
         elif action == "note":
             add("note", milestone, note=draw(NOTE))
         elif action == "plan":
-            kind = draw(st.sampled_from(tracker.PLAN_KINDS))
+            kind = draw(st.sampled_from([k for k in tracker.PLAN_KINDS if k != "away"]))
             add(kind, "", on_date=work_day(), hours=draw(HOURS), note=draw(NOTE))
+        elif action == "study":
+            for _ in range(draw(st.integers(1, 3))):
+                study(milestone)
+        elif action == "away":
+            away()
+        elif action == "retract" and standing:
+            place = draw(st.sampled_from(sorted(standing)))
+            target = standing.pop(place)
+            add("retracted", target["milestone_id"], ref=place)
     return out
 
 
@@ -269,12 +316,17 @@ def write_plans(path: Path, plans: list[dict[str, Any]]) -> None:
                     **{k: v for k, v in fields.items() if k not in ("events", "curricula")},
                 )
                 assert row.id is not None
-                # rows built here, not with insert_events, which import itself uses
-                session.add_all(
-                    tracker.Event.model_validate({**event, "plan_id": row.id})
-                    for event in fields["events"]
-                )
-                session.flush()
+                # rows built here, not with insert_events, which import itself uses; one
+                # at a time, so a retraction can name the id its entry got
+                ids: list[int | None] = []
+                for event in fields["events"]:
+                    values = {k: v for k, v in event.items() if k != "ref"}
+                    if "ref" in event:
+                        values["ref_id"] = ids[event["ref"]]
+                    stored = tracker.Event.model_validate({**values, "plan_id": row.id})
+                    session.add(stored)
+                    session.flush()
+                    ids.append(stored.id)
     finally:
         database.engine.dispose()
 
@@ -296,6 +348,26 @@ def without_moment(text: str) -> tuple[str, dict[str, Any]]:
     line = f'  "exported_at": "{moment}",\n'
     assert text.count(line) == 1
     return text.replace(line, ""), data
+
+
+def with_ids_of(first: str, second: str) -> str:
+    """``second``, an export of the same plans as ``first`` from another database, with
+    each event's id (and each ``ref_id`` naming it) replaced by the id of the event in
+    the same place in ``first``. Checks the renumbering is consistent: ids ascend in
+    each plan of both, one to one."""
+    a, b = json.loads(first), json.loads(second)
+    assert [p["name"] for p in a["plans"]] == [p["name"] for p in b["plans"]]
+    for plan_a, plan_b in zip(a["plans"], b["plans"], strict=True):
+        old = [e["id"] for e in plan_a["events"]]
+        new = [e["id"] for e in plan_b["events"]]
+        assert len(old) == len(new)
+        assert old == sorted(set(old)) and new == sorted(set(new)), "ids ascend, once each"
+        ids = dict(zip(new, old, strict=True))
+        for event in plan_b["events"]:
+            event["id"] = ids[event["id"]]
+            if event["ref_id"] is not None:
+                event["ref_id"] = ids[event["ref_id"]]
+    return json.dumps(b, indent=2, ensure_ascii=False) + "\n"
 
 
 def rows(path: Path) -> tuple[list[tuple[Any, ...]], ...]:
@@ -341,6 +413,8 @@ def empty_database() -> Iterator[Path]:
 TALLY = {
     "round trips": 0,
     "identical": 0,
+    "renumbered": 0,
+    "retractions": 0,
     "imports into non-empty": 0,
     "kept everything": 0,
     "refused for a clash": 0,
@@ -374,7 +448,12 @@ def check_round_trip(
         assert len(rows(empty)[2]) == len(json.loads(first)["curricula"])  # each stored once
         second = export_text(empty, SECOND_EXPORT)
         TALLY["round trips"] += 1
-        assert without_moment(second) == without_moment(first)
+        if second != with_ids_of(first, second):
+            TALLY["renumbered"] += 1
+        TALLY["retractions"] += sum(
+            e["kind"] == "retracted" for p in json.loads(first)["plans"] for e in p["events"]
+        )
+        assert without_moment(with_ids_of(first, second)) == without_moment(first)
         assert json.loads(second)["exported_at"] == "2027-07-09T08:30:00.000001Z"
         TALLY["identical"] += 1
 
@@ -400,6 +479,13 @@ def check_round_trip(
             digests = {row[0] for row in before_snapshots} | set(json.loads(first)["curricula"])
             assert {row[0] for row in after_snapshots} == digests
             check_curricula(first, exported, busy)
+            # the imported plans, beside others, with ids after theirs
+            names = {p["name"] for p in exported}
+            beside = json.loads(export_text(busy, SECOND_EXPORT))
+            beside["plans"] = [p for p in beside["plans"] if p["name"] in names]
+            beside["curricula"] = json.loads(first)["curricula"]
+            text = json.dumps(beside, indent=2, ensure_ascii=False) + "\n"
+            assert without_moment(with_ids_of(first, text)) == without_moment(first)
         TALLY["kept everything"] += 1
 
 
@@ -412,7 +498,9 @@ def test_export_import_export_is_identical(empty_database: Path) -> None:
     finally:
         figure = (
             f"round trips: {TALLY['identical']} of {TALLY['round trips']} generated histories "
-            f"identical after export -> import -> export; {TALLY['kept everything']} of "
+            f"identical after export -> import -> export ({TALLY['renumbered']} with event ids "
+            f"renumbered, {TALLY['retractions']} retractions following them); "
+            f"{TALLY['kept everything']} of "
             f"{TALLY['imports into non-empty']} imports into a non-empty database kept "
             f"everything ({TALLY['refused for a clash']} refused for a name clash, "
             "nothing written)"
@@ -421,16 +509,39 @@ def test_export_import_export_is_identical(empty_database: Path) -> None:
     assert TALLY["round trips"] >= EXAMPLES, figure
     assert TALLY["identical"] == TALLY["round trips"], figure
     assert TALLY["kept everything"] == TALLY["imports into non-empty"], figure
+    assert TALLY["renumbered"] > 0 and TALLY["retractions"] > 0, figure
 
 
 # --------------------------------------------------------------------------- the CLI
 
 
 def make_cli_history(cli: Run, db: str, variant: int) -> None:
-    start = (date.today() - timedelta(days=30)).isoformat()
+    """Two plans ('Zoë ...' exports first but was started second, so the ids of an
+    import differ): done/undo cycles, notes, a skip, study entries and time off, some of
+    them taken back, events of the plans interleaved."""
+    today = date.today()
+    start = (today - timedelta(days=30)).isoformat()
     second = f"Zoë {variant} ✓"
+
+    def ok(*args: str) -> None:
+        result = cli("--db", db, *args)
+        assert result.exit_code == 0, (args, result.stderr)
+
+    def later(days: int) -> str:
+        return (today + timedelta(days=days)).isoformat()
+
     assert cli("--db", db, "start", "tiny-role", "--start", start).exit_code == 0
     assert cli("--db", db, "start", "tiny-role", "--name", second, "--start", start).exit_code == 0
+    mine = ["--plan", "tiny-role"]
+    ok(*mine, "study", "python-basics", "1h30m", "--on", start, "--note", NOTE_SAMPLES[variant])
+    ok("--plan", second, "study", "python-basics", "45m")
+    ok(*mine, "study", "python-basics", f"{20 + variant}m")
+    ok(*mine, "away", later(5), later(9 + variant), "--note", "holidays 🎄")
+    ok("--plan", second, "away", later(3), later(4), "--hours", "1.5")
+    ok(*mine, "undo", "python-basics")  # takes back the latest study entry
+    ok(*mine, "away", later(20), later(21))
+    ok(*mine, "undo", "--away", later(5))
+    ok(*mine, "away", later(6), later(8))  # where the time off taken back was
     for cycle in range(2):
         note = NOTE_SAMPLES[(cycle + 3 * variant) % len(NOTE_SAMPLES)].strip()
         done = cli(
@@ -449,6 +560,7 @@ def make_cli_history(cli: Run, db: str, variant: int) -> None:
         assert cli("--db", db, "note", "first-model", f"cycle {cycle}\n{note}").exit_code == 0
     assert cli("--db", db, "skip", "deploy-model", "--note", "later").exit_code == 0
     assert cli("--db", db, "--plan", second, "done", "python-basics").exit_code == 0
+    ok("--plan", second, "study", "stats-basics", "2h", "--on", start)
 
 
 def planners(*commands: list[str]) -> list[subprocess.CompletedProcess[str]]:
@@ -489,13 +601,17 @@ def test_cli_round_trips(cli: Run, tmp_path: Path, fixture_curricula: Path) -> N
         assert all(r.returncode == 0 for r in results), [r.stderr for r in results]
     identical = 0
     for folder in folders:
-        first = without_moment((folder / "a.json").read_text(encoding="utf-8"))
-        if first == without_moment((folder / "b.json").read_text(encoding="utf-8")):
+        text = (folder / "a.json").read_text(encoding="utf-8")
+        again = (folder / "b.json").read_text(encoding="utf-8")
+        kinds = [e["kind"] for p in json.loads(text)["plans"] for e in p["events"]]
+        assert {"studied", "away", "retracted"} <= set(kinds)
+        assert again != with_ids_of(text, again)  # imported in another order: other ids
+        if without_moment(with_ids_of(text, again)) == without_moment(text):
             identical += 1
         before = rows(folder / "target.db")
         again = cli("--db", str(folder / "target.db"), "import", str(folder / "a.json"))
         assert again.exit_code == 5, again.stderr
         assert rows(folder / "target.db") == before
-    figure = f"CLI round trips: {identical} of 3 identical"
+    figure = f"CLI round trips: {identical} of 3 identical (event ids renumbered)"
     report(figure)
     assert identical == 3, figure
