@@ -8,6 +8,7 @@ database keeps), so a view never depends on where the YAML files are today.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -33,8 +34,9 @@ class PlanCurriculum:
     projects: tuple[Project, ...]
     serves: dict[str, tuple[str, ...]]  # milestone id -> ids of the roles it serves
 
-    @property
+    @functools.cached_property
     def by_id(self) -> dict[str, Milestone]:
+        """Milestones by id (built once; read-only by convention)."""
         return {m.id: m for m in self.milestones}
 
 
@@ -138,12 +140,16 @@ class PlanView:
     today: date
     activity: Activity = field(default_factory=Activity)
 
+    @functools.cached_property
+    def _left_out(self) -> dict[str, str]:
+        s = self.schedule
+        return {**dict.fromkeys(s.skipped, "skipped"), **dict.fromkeys(s.skipped_known, "known")}
+
     def state_of(self, milestone_id: str) -> str:
         """pending, started (study recorded), done, skipped (by choice) or known."""
-        if milestone_id in self.schedule.skipped_known:
-            return "known"
-        if milestone_id in self.schedule.skipped:
-            return "skipped"
+        left_out = self._left_out.get(milestone_id)
+        if left_out is not None:
+            return left_out
         state = self.states.get(milestone_id)
         if state is not None and state.kind == "done":
             return "done"
