@@ -114,6 +114,13 @@ def record(
                     )
                     continue
                 studied = activity.studied_on(mid)
+                study_days = [e.day for e in activity.studied if e.milestone_id == mid]
+                if study_days and (on or today) < max(study_days):
+                    msg = (
+                        f"'{mid}' has study time recorded on {max(study_days)}, after "
+                        f"{on or today}; give --on {max(study_days)} or later."
+                    )
+                    raise UsageError(msg)
                 if hours is not None and round(hours * 60) < round(studied * 60):
                     msg = (
                         f"{studied:g} h of study are already recorded on '{mid}'; --hours is "

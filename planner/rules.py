@@ -199,8 +199,9 @@ def check_finish_by(finish_by: date, today: date, start: date) -> date:
 MAX_ENTRY_HOURS = 24.0  # hours of study one day can hold (one entry, or all of a day's)
 MAX_SPENT_HOURS = 1000.0  # --hours on done: the total a milestone took
 _DURATION = re.compile(
-    r"(?:(?P<h>\d+(?:\.\d+)?)\s*h(?:ours?|rs?)?)?\s*(?:(?P<m>\d+(?:\.\d+)?)\s*m(?:in(?:utes?|s)?)?)?",
-    re.IGNORECASE,
+    r"(?:(?P<h>\d*\.?\d+)\s*h(?:ours?|rs?)?)?\s*"
+    r"(?:(?P<m>\d*\.?\d+)\s*(?:m(?:in(?:utes?|s)?)?)?)?",
+    re.IGNORECASE | re.ASCII,
 )
 
 
@@ -213,13 +214,14 @@ def parse_duration(text: str, what: str = "DURATION") -> float:
     value = text.strip()
     example = "like 2, 1.5h, 90m or 1h30m"
     hours: float
-    try:
+    plain = value.isascii() and value.replace(".", "", 1).isdigit()
+    if plain:
         hours = float(value)
-        plain = value.replace(".", "", 1).isdigit()
-    except ValueError:
-        plain = False
-    if not plain:
-        match = _DURATION.fullmatch(value)
+    else:
+        match = _DURATION.fullmatch(value) if value.isascii() else None
+        # a number alone is hours; after hours ("1h30") it is minutes
+        if match is not None and match["m"] and not match["h"] and not re.search("m", value, re.I):
+            match = None
         if not value or match is None or not (match["h"] or match["m"]):
             msg = f"{what} must be a duration {example} (got '{text}')."
             raise UsageError(msg)

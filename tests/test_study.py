@@ -162,6 +162,7 @@ def test_study_beyond_the_estimate_earns_at_most_nine_tenths(cli: Run) -> None:
         ("-1h", "must be a duration"),
         ("", "must be a duration"),
         ("nan", "must be a duration"),
+        ("\u0661\u0662", "must be a duration"),  # Arabic-Indic digits are not hours here
     ],
 )
 def test_bad_durations_store_nothing(learner: Run, duration: str, message: str) -> None:
@@ -360,3 +361,29 @@ def test_time_off_puts_no_planned_work_in_its_weeks() -> None:
     weeks = [w for w in schedule.weeks if w.start >= away.first and w.end <= away.last]
     assert len(weeks) == 2
     assert all(not w.slots and w.capacity == 0 and w.away_days == 7 for w in weeks)
+
+
+def test_undo_of_time_off_and_a_milestone_together_is_refused_whole(fixed: Run) -> None:
+    fixed("away", *HOLIDAY)
+    before = events(fixed)
+    result = fixed("undo", "linear-algebra", "--away", "2026-12-25")
+    assert result.exit_code == 2
+    assert "two commands" in one_error_line(result)
+    assert events(fixed) == before
+
+
+def test_done_before_its_own_study_time_is_refused(learner: Run) -> None:
+    learner("study", "data-structures", "5h", "--on", day(39))
+    before = events(learner)
+    result = learner("done", "data-structures", "--on", day(35))
+    assert result.exit_code == 2
+    assert f"give --on {day(39)} or later" in one_error_line(result)
+    assert events(learner) == before
+
+
+def test_undoing_done_on_a_known_milestone_says_where_it_goes(cli: Run) -> None:
+    cli("start", "ai-architect", "--know", "python")
+    cli("done", "python")
+    result = cli("undo", "python")
+    assert "skipped as known again" in result.stdout
+    assert status(cli)["skipped_known"][0]["id"] == "python-programming"

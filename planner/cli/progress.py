@@ -338,6 +338,8 @@ def next_(ctx: typer.Context, json_: JsonOption = False) -> None:
 
 def _confirm(changes: list[Change], view: PlanView) -> None:
     for change in changes:
+        known = view.state_of(change.milestone_id) == "known" if change.milestone_id else False
+        back = "skipped as known again (--know)" if known else "back in the plan"
         spent = ""
         if change.action == "done" and change.hours:
             estimate = view.curriculum.by_id[change.milestone_id].hours
@@ -345,8 +347,8 @@ def _confirm(changes: list[Change], view: PlanView) -> None:
         words = {
             "done": f"Done: {change.milestone_id} ({change.title}) on {change.on}{spent}.",
             "already-done": f"Already done: {change.milestone_id} (on {change.on}).",
-            "undone": f"Undone: {change.milestone_id} is back in the plan.",
-            "unskipped": f"Unskipped: {change.milestone_id} is back in the plan.",
+            "undone": f"Undone: {change.milestone_id} is {back}.",
+            "unskipped": f"Unskipped: {change.milestone_id} is {back}.",
             "unstudied": (
                 f"Took back {hours(change.hours or 0)} h of study on {change.milestone_id} "
                 f"(recorded for {change.on})."
@@ -402,6 +404,12 @@ def undo(
     """
     from planner.errors import UsageError
 
+    if away_on is not None and milestones:
+        msg = (
+            "Undo time off and milestones in two commands: `planner undo --away DATE`, "
+            "then `planner undo ID`."
+        )
+        raise UsageError(msg)
     if away_on is not None:
         from planner import progress
 
@@ -414,8 +422,6 @@ def undo(
         )
         typer.echo(f"Took back the time off from {change.on} to {change.until}.")
         typer.echo(progress_line(view))
-        if milestones:
-            _record(ctx, "undo", milestones)
         return
     if not milestones:
         msg = "Name the milestones to undo, or --away DATE for time off."

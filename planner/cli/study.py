@@ -113,9 +113,15 @@ def away(
     echo_warnings(warnings)
     days = ((change.until or change.on or date.today()) - (change.on or date.today())).days + 1
     what = "no study" if not change.hours else f"{hours(change.hours)} h/week"
-    typer.echo(f"Away from {change.on} to {change.until} ({days} days, {what}).")
+    typer.echo(f"Away from {change.on} to {change.until} ({_days(days)}, {what}).")
     b, a = before.schedule, after.schedule
     moved = (a.planned_finish - b.planned_finish).days
-    text = f"Planned finish {b.planned_finish} -> {a.planned_finish} ({moved:+d} days); "
+    shift = ("+" if moved > 0 else "") + _days(moved)
+    text = f"Planned finish {b.planned_finish} -> {a.planned_finish} ({shift}); "
     text += finish_line(after) + "."
     typer.echo(wrap("", text))
+
+
+def _days(count: int) -> str:
+    """``1 day``, ``15 days``, ``-2 days``."""
+    return f"{count} day" if abs(count) == 1 else f"{count} days"
