@@ -20,8 +20,10 @@ from planner.view import PlanView, checked_view, merge_roles, view_of
 if TYPE_CHECKING:
     from sqlmodel import Session
 
+    from planner.db import Database
     from planner.history import StudyEntry
     from planner.tracker import MilestoneState, Plan
+    from planner.view import PlanInfo
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,12 @@ def _check_note(note: str | None) -> str | None:
         msg = f"The note is {len(note):,} characters; the limit is {rules.MAX_NOTE_CHARS:,}."
         raise UsageError(msg)
     return note
+
+
+def _plan_info(database: Database, plan_name: str | None) -> PlanInfo:
+    """The active plan's settings and curricula, read in a transaction of its own."""
+    with database.read() as session:
+        return plan_info(session, active_plan(session, plan_name))
 
 
 def _read(session: Session, plan: Plan) -> tuple[dict[str, MilestoneState], Activity]:
@@ -87,8 +95,7 @@ def record(
         raise UsageError(msg)
 
     database = existing_db(db)
-    with database.read() as session:
-        info = plan_info(session, active_plan(session, plan_name))
+    info = _plan_info(database, plan_name)
     curriculum = merge_roles(list(info.curricula))
     ids = [m.id for m in curriculum.milestones]
     titles = {m.id: m.title for m in curriculum.milestones}
@@ -204,8 +211,7 @@ def study(
     note = _check_note(note)
     day = on or today
     database = existing_db(db)
-    with database.read() as session:
-        info = plan_info(session, active_plan(session, plan_name))
+    info = _plan_info(database, plan_name)
     curriculum = merge_roles(list(info.curricula))
     milestone = curriculum.by_id[
         rules.match_milestone(query, [m.id for m in curriculum.milestones], info.name)
@@ -284,8 +290,7 @@ def away(
 
     note = _check_note(note)
     database = existing_db(db)
-    with database.read() as session:
-        info = plan_info(session, active_plan(session, plan_name))
+    info = _plan_info(database, plan_name)
     rules.check_time_off(
         first,
         last,
@@ -349,8 +354,7 @@ def back(
     from planner import tracker
 
     database = existing_db(db)
-    with database.read() as session:
-        info = plan_info(session, active_plan(session, plan_name))
+    info = _plan_info(database, plan_name)
     now = utcnow()
     with database.write() as session:
         plan = active_plan(session, info.name)
@@ -377,21 +381,22 @@ def back(
     return change, view_of(info, states, today, activity)
 
 
-def time_off(*, db: str | None, plan_name: str | None) -> tuple[str, tuple[TimeOff, ...]]:
-    """The plan's name and its standing time off, earliest first."""
+def _activity(db: str | None, plan_name: str | None) -> tuple[str, Activity]:
     from planner import tracker
 
     database = existing_db(db)
     with database.read() as session:
         plan = active_plan(session, plan_name)
-        return plan.name, tracker.plan_activity(session=session, plan_id=plan_id(plan)).time_off
+        return plan.name, tracker.plan_activity(session=session, plan_id=plan_id(plan))
+
+
+def time_off(*, db: str | None, plan_name: str | None) -> tuple[str, tuple[TimeOff, ...]]:
+    """The plan's name and its standing time off, earliest first."""
+    name, activity = _activity(db, plan_name)
+    return name, activity.time_off
 
 
 def study_entries(*, db: str | None, plan_name: str | None) -> tuple[str, tuple[StudyEntry, ...]]:
     """The plan's name and its standing study entries, by day."""
-    from planner import tracker
-
-    database = existing_db(db)
-    with database.read() as session:
-        plan = active_plan(session, plan_name)
-        return plan.name, tracker.plan_activity(session=session, plan_id=plan_id(plan)).studied
+    name, activity = _activity(db, plan_name)
+    return name, activity.studied
