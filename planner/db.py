@@ -20,15 +20,18 @@ import random
 import sqlite3
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from planner import settings
-from planner.errors import DatabaseError
+from planner.errors import DatabaseError, PlannerError
 from planner.faults import fault_point
+from planner.migrations import MIGRATIONS as MIGRATIONS
+from planner.migrations import MIGRATIONS_TABLE as MIGRATIONS_TABLE
+from planner.migrations import SCHEMA_VERSION as SCHEMA_VERSION
 
 if TYPE_CHECKING:
     import sqlalchemy as sa
@@ -36,7 +39,6 @@ if TYPE_CHECKING:
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 SQLITE_HEADER_BYTES = 100  # the database header at the start of page 1
-MIGRATIONS_TABLE = "planner_migration"
 BUSY_TIMEOUT_MS = 10_000
 LOCK_RETRY_PAUSE_S = (0.001, 0.015)  # between tries for the write lock
 LOW_SPACE_BYTES = 1024 * 1024  # below this, an I/O error is taken to mean a full disk
@@ -46,121 +48,16 @@ RESTORE_HINT = (
 )
 
 
-# --------------------------------------------------------------------------- migrations
-
-
-def m001_initial(conn: sa.Connection) -> None:
-    """The original schema, written out (not derived from today's models)."""
-    import sqlalchemy as sa
-
-    meta = sa.MetaData()
-    sa.Table(
-        "plan",
-        meta,
-        sa.Column("id", sa.Integer, primary_key=True),
-        sa.Column("name", sa.String(200), nullable=False, unique=True),
-        sa.Column("roles", sa.JSON, nullable=False),
-        sa.Column("curriculum_versions", sa.JSON, nullable=False),
-        sa.Column("hours_per_week", sa.Float, nullable=False),
-        sa.Column("start_date", sa.Date, nullable=False),
-        sa.Column("known_skills", sa.JSON, nullable=False),
-        sa.Column("industry", sa.String(200), nullable=True),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("last_used_at", sa.DateTime(timezone=True), nullable=False),
-    )
-    sa.Table(
-        "event",
-        meta,
-        sa.Column("id", sa.Integer, primary_key=True),
-        sa.Column(
-            "plan_id",
-            sa.Integer,
-            sa.ForeignKey("plan.id", ondelete="CASCADE"),
-            nullable=False,
-        ),
-        sa.Column("milestone_id", sa.String(200), nullable=False),
-        sa.Column("kind", sa.String(20), nullable=False),
-        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("on_date", sa.Date, nullable=True),
-        sa.Column("hours", sa.Float, nullable=True),
-        sa.Column("note", sa.String, nullable=True),
-        sa.Index("ix_event_plan_milestone", "plan_id", "milestone_id"),
-    )
-    meta.create_all(conn)
-
-
-def m002_curriculum_snapshots(conn: sa.Connection) -> None:
-    """Plans keep their curriculum: a table of snapshots (one per content digest) and
-    each plan's digests per role, filled with the curriculum each plan's roles resolve to
-    now. A plan whose curriculum cannot be found is kept as it is (digests NULL) and
-    reported by ``planner doctor``; no row is changed or dropped otherwise."""
-    import json
-
-    import sqlalchemy as sa
-
-    from planner.curriculum import load_role
-    from planner.errors import PlannerError
-    from planner.snapshot import FORMAT, snapshot_of
-
-    meta = sa.MetaData()
-    sa.Table(
-        "curriculum_snapshot",
-        meta,
-        sa.Column("digest", sa.String(64), primary_key=True),
-        sa.Column("format", sa.Integer, nullable=False),
-        sa.Column("body", sa.Text, nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-    )
-    meta.create_all(conn)
-    conn.execute(sa.text("ALTER TABLE plan ADD COLUMN curriculum_digests JSON"))
-    now = datetime.now(UTC)
-    stored: set[str] = set()
-    for pid, roles_json in conn.execute(sa.text("SELECT id, roles FROM plan ORDER BY id")):
-        try:
-            roles = json.loads(roles_json) if isinstance(roles_json, str) else roles_json
-            snapshots = [snapshot_of(load_role(str(role))) for role in roles]
-        except (PlannerError, ValueError, TypeError):
-            continue  # kept without a snapshot; `planner doctor` reports it
-        for snap in snapshots:
-            if snap.digest not in stored:
-                conn.execute(
-                    sa.text(
-                        "INSERT INTO curriculum_snapshot (digest, format, body, created_at) "
-                        "VALUES (:d, :f, :b, :t)"
-                    ).bindparams(sa.bindparam("t", type_=sa.DateTime(timezone=True))),
-                    {"d": snap.digest, "f": FORMAT, "b": snap.body, "t": now},
-                )
-                stored.add(snap.digest)
-        digests = {snap.role: snap.digest for snap in snapshots}
-        conn.execute(
-            sa.text("UPDATE plan SET curriculum_digests = :d WHERE id = :i"),
-            {"d": json.dumps(digests), "i": pid},
-        )
-
-
-def m003_study_and_time_off(conn: sa.Connection) -> None:
-    """Study entries and time off: ``event.until_date`` (the last day of time off) and
-    ``event.ref_id`` (the entry a ``retracted`` event withdraws). Columns are only added;
-    every row is kept as it is."""
-    import sqlalchemy as sa
-
-    conn.execute(sa.text("ALTER TABLE event ADD COLUMN until_date DATE"))
-    conn.execute(sa.text("ALTER TABLE event ADD COLUMN ref_id INTEGER"))
-
-
-MIGRATIONS: list[tuple[int, str, Callable[[sa.Connection], None]]] = [
-    (1, "m001_initial", m001_initial),
-    (2, "m002_curriculum_snapshots", m002_curriculum_snapshots),
-    (3, "m003_study_and_time_off", m003_study_and_time_off),
-]
-SCHEMA_VERSION = MIGRATIONS[-1][0]
-
-
 # --------------------------------------------------------------------------- errors
 
 
-def _plain(exc: BaseException, where: str) -> DatabaseError:
-    """Turn a driver error into a message a learner can act on."""
+def _plain(exc: BaseException, where: str) -> PlannerError:
+    """Turn a driver error into a message a learner can act on: SQLite's by its text,
+    a server's by its SQLSTATE (``planner.server.classify``)."""
+    if not isinstance(getattr(exc, "orig", exc), sqlite3.Error):
+        from planner import server
+
+        return server.classify(exc, where, BUSY_TIMEOUT_MS)
     text = str(getattr(exc, "orig", exc)).lower()
     if "locked" in text or "busy" in text:
         return DatabaseError(
@@ -364,12 +261,19 @@ def _begin_immediate(conn: sa.Connection) -> None:
 
 
 def _applied_version(conn: sa.Connection) -> int | None:
-    """Highest recorded migration, or None when the table is missing."""
+    """Highest recorded migration, or None when the table is missing. One query when the
+    table is there (the usual case); the catalogue is asked only when it is not. On a
+    server the failed query ends the transaction: call it first in one."""
     import sqlalchemy as sa
 
-    if not sa.inspect(conn).has_table(MIGRATIONS_TABLE):
-        return None
-    value = conn.execute(sa.text(f"SELECT MAX(version) FROM {MIGRATIONS_TABLE}")).scalar()  # noqa: S608
+    try:
+        value = conn.execute(sa.text(f"SELECT MAX(version) FROM {MIGRATIONS_TABLE}")).scalar()  # noqa: S608
+    except sa.exc.DBAPIError:
+        conn.rollback()
+        if not sa.inspect(conn).has_table(MIGRATIONS_TABLE):
+            return None
+        # made by another planner a moment ago (or unreadable: then this raises)
+        value = conn.execute(sa.text(f"SELECT MAX(version) FROM {MIGRATIONS_TABLE}")).scalar()  # noqa: S608
     return int(value or 0)
 
 
@@ -380,57 +284,85 @@ def _foreign_tables(conn: sa.Connection) -> list[str]:
 
 
 def check_version(engine: sa.Engine, where: str) -> int | None:
-    """Read-only: the schema version, refusing foreign and too-new databases."""
+    """Read-only: the schema version (None for a database with no planner tables yet),
+    refusing foreign and too-new databases."""
     with engine.connect() as conn:
         version = _applied_version(conn)
-        if version is None:
-            tables = _foreign_tables(conn)
-            if tables:
-                msg = (
-                    f"{where} is a database of another program (tables: "
-                    f"{', '.join(tables[:5])}), not a planner database. "
-                    "Use --db to choose another file."
-                )
-                raise DatabaseError(msg)
-        elif version > SCHEMA_VERSION:
+        tables = _foreign_tables(conn) if version is None else []
+        if MIGRATIONS_TABLE in tables:  # made by another planner a moment ago
+            version = _applied_version(conn)
+        elif tables:
+            fix = (
+                "Set PLANNER_DB_SCHEMA (e.g. planner) to keep planner's tables in a "
+                "schema of their own."
+                if conn.dialect.name != "sqlite"
+                else "Use --db to choose another file."
+            )
+            msg = (
+                f"{where} is a database of another program (tables: "
+                f"{', '.join(tables[:5])}), not a planner database. {fix}"
+            )
+            raise DatabaseError(msg)
+        if version is not None and version > SCHEMA_VERSION:
             msg = (
                 f"{where} was written by a newer planner (schema {version}; this one knows "
-                f"up to {SCHEMA_VERSION}). Upgrade planner; the file was left untouched."
+                f"up to {SCHEMA_VERSION}). Upgrade planner; the database was left untouched."
             )
             raise DatabaseError(msg)
         conn.rollback()
     return version
 
 
-def migrate(engine: sa.Engine, where: str) -> None:
-    """Apply every pending migration, each in its own write transaction, once."""
+def migrate(engine: sa.Engine, where: str, *, schema: str | None = None) -> None:
+    """Apply every pending migration, each in its own write transaction, once (the
+    transaction holds the write lock, so concurrent planners apply each step once).
+    ``schema``: a server schema to create first (``PLANNER_DB_SCHEMA``)."""
     import sqlalchemy as sa
+
+    from planner.server import create_schema, migration_lock
 
     version = check_version(engine, where)
     if version == SCHEMA_VERSION:
         return
-    writer = engine.execution_options(planner_write=True)
-    for number, name, step in MIGRATIONS:
-        with writer.begin() as conn:
-            if not sa.inspect(conn).has_table(MIGRATIONS_TABLE):
+    with engine.connect() as conn, migration_lock(conn, schema):
+        writer = conn.execution_options(planner_write=True)
+        for number, name, step in MIGRATIONS:
+            with writer.begin():
+                if conn.dialect.name == "postgresql":  # steps write times as UTC
+                    conn.execute(sa.text("SET LOCAL TIME ZONE 'UTC'"))
+                create_schema(conn, schema)
+                if not sa.inspect(conn).has_table(MIGRATIONS_TABLE):
+                    stamp = "TIMESTAMP" if conn.dialect.name == "sqlite" else "TIMESTAMPTZ"
+                    conn.execute(
+                        sa.text(
+                            f"CREATE TABLE {MIGRATIONS_TABLE} (version INTEGER PRIMARY KEY, "
+                            f"name VARCHAR(100) NOT NULL, applied_at {stamp} NOT NULL)"
+                        )
+                    )
+                current = conn.execute(
+                    sa.text(f"SELECT COALESCE(MAX(version), 0) FROM {MIGRATIONS_TABLE}")  # noqa: S608
+                ).scalar_one()
+                if current >= number:
+                    continue  # another process got here first
+                step(conn)
+                fault_point("migration-after-step")
                 conn.execute(
                     sa.text(
-                        f"CREATE TABLE {MIGRATIONS_TABLE} (version INTEGER PRIMARY KEY, "
-                        "name VARCHAR(100) NOT NULL, applied_at TIMESTAMP NOT NULL)"
-                    )
+                        f"INSERT INTO {MIGRATIONS_TABLE} (version, name, applied_at) "  # noqa: S608
+                        "VALUES (:v, :n, :t)"
+                    ).bindparams(sa.bindparam("t", type_=sa.DateTime(timezone=True))),
+                    {"v": number, "n": name, "t": datetime.now(UTC)},
                 )
-            current = _applied_version(conn) or 0
-            if current >= number:
-                continue  # another process got here first
-            step(conn)
-            fault_point("migration-after-step")
-            conn.execute(
-                sa.text(
-                    f"INSERT INTO {MIGRATIONS_TABLE} (version, name, applied_at) "  # noqa: S608
-                    "VALUES (:v, :n, :t)"
-                ),
-                {"v": number, "n": name, "t": datetime.now(UTC)},
-            )
+
+
+def _settled_version(engine: sa.Engine, where: str) -> int | None:
+    """The schema version once no migration is under way (read holding the write lock,
+    which a migrating planner keeps from its first step to its last)."""
+    import sqlalchemy as sa
+
+    with engine.execution_options(planner_write=True).begin() as conn:
+        value = conn.execute(sa.text(f"SELECT MAX(version) FROM {MIGRATIONS_TABLE}")).scalar()  # noqa: S608
+    return int(value or 0)
 
 
 # --------------------------------------------------------------------------- opening
@@ -438,8 +370,14 @@ def migrate(engine: sa.Engine, where: str) -> None:
 
 @dataclass
 class Database:
+    """An opened database. ``version``: its schema version, None when it holds no planner
+    tables yet (a server database opened without ``create``); ``server``: whether it is
+    a database server rather than a SQLite file."""
+
     engine: sa.Engine
     where: str
+    version: int | None = SCHEMA_VERSION
+    server: bool = False
 
     @contextlib.contextmanager
     def read(self) -> Iterator[Session]:
@@ -468,7 +406,7 @@ class Database:
                 fault_point("write-before-commit")
                 session.commit()
                 fault_point("write-after-commit")
-        except DatabaseError:
+        except PlannerError:
             raise
         except Exception as exc:
             if _is_driver_error(exc):
@@ -479,44 +417,103 @@ class Database:
 def _is_driver_error(exc: BaseException) -> bool:
     import sqlalchemy as sa
 
-    return isinstance(exc, sa.exc.OperationalError | sa.exc.DatabaseError | sqlite3.Error)
+    return isinstance(exc, sa.exc.DBAPIError | sqlite3.Error)
 
 
-def open_database(explicit_path: str | None = None, *, create: bool = True) -> Database:
-    """Open (creating and migrating as needed) the database the settings point at.
+def open_database(
+    explicit_path: str | None = None,
+    *,
+    create: bool = True,
+    upgrade: bool | None = None,
+    inspect: bool = False,
+) -> Database:
+    """Open the database the settings point at.
 
-    With ``create=False`` a missing SQLite file is not created and ``None``-like
-    behaviour is signalled by raising nothing: callers check ``exists`` first.
+    create: make it when there is none (a SQLite file, or the tables in an empty server
+    database or schema); without it, a missing file or empty server database is opened
+    with ``version`` None and nothing is written.
+    inspect: only look (``planner doctor``): the version is returned as found.
+    upgrade: apply pending migrations. By default a SQLite file is upgraded on first use
+    (it is one person's), and a server is not (an upgrade changes it for everyone on it:
+    ``planner migrate`` does that); a server database from an older planner raises
+    DatabaseError saying so. Raises DatabaseError (exit 6) for anything unusable.
     """
-    url = settings.database_url(explicit_path)
-    if not url.startswith("sqlite:///"):
-        import sqlalchemy as sa
+    from planner import server
 
-        engine = sa.create_engine(url)
-        return _migrated(engine, engine.url.render_as_string(hide_password=True))
+    url = settings.database_url(explicit_path)
+    if server.is_server_url(url):
+        schema = settings.database_schema()
+        engine, where = server.create_engine(url, schema=schema, timeout_ms=BUSY_TIMEOUT_MS)
+        return _opened(
+            engine, where, create=create, upgrade=bool(upgrade), schema=schema, inspect=inspect
+        )
     path = Path(url.removeprefix("sqlite:///"))
     if path.exists() or path.is_symlink():
         _check_existing_file(path)
     elif create:
         _create_sqlite_file(path)
-    return _migrated(_sqlite_engine(path), str(path))
+    else:
+        return Database(engine=_sqlite_engine(path), where=str(path), version=None)
+    upgrade = True if upgrade is None else upgrade
+    return _opened(_sqlite_engine(path), str(path), create=create, upgrade=upgrade, inspect=inspect)
 
 
-def _migrated(engine: sa.Engine, where: str) -> Database:
-    """``engine`` brought to the current schema; driver errors become plain messages."""
+def _opened(
+    engine: sa.Engine,
+    where: str,
+    *,
+    create: bool,
+    upgrade: bool,
+    schema: str | None = None,
+    inspect: bool = False,
+) -> Database:
+    """``engine`` checked (and created or migrated as allowed); driver errors become
+    plain messages."""
+    server = engine.dialect.name != "sqlite"
     try:
-        migrate(engine, where)
-    except DatabaseError:
+        version = check_version(engine, where)
+        if (version is None and not create) or inspect:
+            return Database(engine=engine, where=where, version=version, server=server)
+        if version is not None and version < SCHEMA_VERSION and not upgrade and not inspect:
+            version = _settled_version(engine, where)  # another planner may be migrating
+        if version != SCHEMA_VERSION and not inspect:
+            if version is not None and not upgrade:
+                msg = (
+                    f"{where} has planner's schema {version}; this planner needs "
+                    f"{SCHEMA_VERSION}. Nothing was changed. Run `planner migrate` to "
+                    "upgrade it (for everyone who uses it: back it up first with pg_dump)."
+                )
+                raise DatabaseError(msg)
+            migrate(engine, where, schema=schema)
+            version = SCHEMA_VERSION
+    except PlannerError:
         raise
     except Exception as exc:
         if _is_driver_error(exc):
             raise _plain(exc, where) from None
         raise
-    return Database(engine=engine, where=where)
+    return Database(engine=engine, where=where, version=version, server=server)
+
+
+def inspect_database(explicit_path: str | None = None) -> Database:
+    """The database opened to look at only (``planner doctor``): never created, never
+    migrated; ``version`` as found (None: no planner database there)."""
+    return open_database(explicit_path, create=False, upgrade=False, inspect=True)
+
+
+def migrate_database(explicit_path: str | None = None) -> tuple[int | None, Database]:
+    """``planner migrate``: create or upgrade the database; returns the schema version it
+    had before (None: it was new) and the database."""
+    before = inspect_database(explicit_path)
+    database = open_database(explicit_path, create=True, upgrade=True)
+    return before.version, database
 
 
 def database_exists(explicit_path: str | None = None) -> bool:
+    """Whether there is a planner database yet (a SQLite file; on a server, its tables)."""
     url = settings.database_url(explicit_path)
-    if not url.startswith("sqlite:///"):
-        return True
-    return Path(url.removeprefix("sqlite:///")).exists()
+    from planner import server
+
+    if not server.is_server_url(url):
+        return Path(url.removeprefix("sqlite:///")).exists()
+    return inspect_database(explicit_path).version is not None

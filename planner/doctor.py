@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    import sqlalchemy as sa
     from sqlmodel import Session
 
     from planner.tracker import Plan
@@ -25,47 +26,120 @@ class Finding:
 
 
 def check(db: str | None) -> list[Finding]:
+    """Every finding about the database and its plans. Reads only: a database is never
+    created or migrated here (a pending migration is reported with its command)."""
     import sqlalchemy as sa
 
     from planner import db as dbmod
-    from planner import settings, tracker
+    from planner import tracker
 
     findings: list[Finding] = []
-    url = settings.database_url(db)
-    if not dbmod.database_exists(db):
+    database = dbmod.inspect_database(db)
+    where = database.where
+    if database.version is None:
         return [
             Finding(
-                "info", "database", f"no database yet at {url}", "`planner start ROLE` creates it"
+                "info",
+                "database",
+                f"no planner database yet at {where}",
+                "`planner start ROLE` creates it",
             )
         ]
-    database = dbmod.open_database(db)
-    where = database.where
-    with database.engine.connect() as conn:
-        if conn.dialect.name == "sqlite":
-            result = [row[0] for row in conn.exec_driver_sql("PRAGMA integrity_check")]
-            if result == ["ok"]:
-                findings.append(Finding("ok", "database", f"{where}: integrity ok"))
+    try:
+        with database.engine.connect() as conn:
+            if conn.dialect.name == "sqlite":
+                findings.extend(_check_file(conn, where))
             else:
-                findings.append(
-                    Finding(
-                        "error",
-                        "database",
-                        f"{where}: integrity check failed: {'; '.join(result[:3])}",
-                        "restore your latest backup (`planner backup` makes one); keep this file",
-                    )
-                )
-            mode = conn.exec_driver_sql("PRAGMA journal_mode").scalar()
-            if mode != "wal":
-                findings.append(Finding("info", "database", f"journal mode is {mode}, not wal"))
-        version = conn.execute(
-            sa.text(f"SELECT MAX(version) FROM {dbmod.MIGRATIONS_TABLE}")  # noqa: S608
-        ).scalar()
+                findings.extend(_check_server(conn, where))
+    except sa.exc.DBAPIError as exc:
+        raise dbmod._plain(exc, where) from None  # noqa: SLF001
+    version = database.version
+    if version < dbmod.SCHEMA_VERSION:
         findings.append(
-            Finding("ok", "database", f"schema version {version} of {dbmod.SCHEMA_VERSION}")
+            Finding(
+                "warning",
+                "database",
+                f"schema version {version} of {dbmod.SCHEMA_VERSION}: plans are checked once "
+                "it is migrated",
+                "`planner migrate` upgrades it (on a server, for everyone: back it up first "
+                "with pg_dump)",
+            )
         )
+        return findings
+    findings.append(
+        Finding("ok", "database", f"schema version {version} of {dbmod.SCHEMA_VERSION}")
+    )
     with database.read() as session:
         for plan in tracker.list_plans(session=session):
             findings.extend(_check_plan(session, plan))
+    return findings
+
+
+def _check_file(conn: sa.Connection, where: str) -> list[Finding]:
+    findings = []
+    result = [row[0] for row in conn.exec_driver_sql("PRAGMA integrity_check")]
+    if result == ["ok"]:
+        findings.append(Finding("ok", "database", f"{where}: integrity ok"))
+    else:
+        findings.append(
+            Finding(
+                "error",
+                "database",
+                f"{where}: integrity check failed: {'; '.join(result[:3])}",
+                "restore your latest backup (`planner backup` makes one); keep this file",
+            )
+        )
+    mode = conn.exec_driver_sql("PRAGMA journal_mode").scalar()
+    if mode != "wal":
+        findings.append(Finding("info", "database", f"journal mode is {mode}, not wal"))
+    return findings
+
+
+def _check_server(conn: sa.Connection, where: str) -> list[Finding]:
+    """The server, database, user and schema; whether this user can write there; the
+    server's version and time zone. One query, in a read-only transaction."""
+    import sqlalchemy as sa
+
+    conn.execute(sa.text("SET TRANSACTION READ ONLY"))
+    row = conn.execute(
+        sa.text(
+            "SELECT current_setting('server_version'), current_database(), current_user, "
+            "current_schema(), current_setting('TimeZone'), pg_is_in_recovery(), "
+            "current_setting('default_transaction_read_only') = 'on', "
+            "has_table_privilege('event', 'INSERT'), has_table_privilege('plan', 'UPDATE')"
+        )
+    ).one()
+    conn.rollback()
+    version, database, user, schema, zone, standby, read_only, insert, update = row
+    findings = [
+        Finding(
+            "ok",
+            "database",
+            f"{where}: PostgreSQL {version}, database {database}, user {user}, schema "
+            f"{schema}, server time zone {zone} (times are stored and read as UTC)",
+        )
+    ]
+    if standby or read_only:
+        findings.append(
+            Finding(
+                "warning",
+                "database",
+                "the server only allows reading"
+                + (" (it is a standby)" if standby else " (default_transaction_read_only)"),
+                "point PLANNER_DATABASE_URL at the primary server to record progress",
+            )
+        )
+    elif not (insert and update):
+        findings.append(
+            Finding(
+                "warning",
+                "database",
+                f"user {user} can read but not record progress here",
+                'ask the database\'s owner for the grants in the README ("A team on one server")',
+            )
+        )
+    else:
+        findings.append(Finding("ok", "database", f"user {user} can read and write"))
     return findings
 
 

@@ -18,6 +18,7 @@ from planner.errors import (
     PlannerError,
     UsageError,
 )
+from planner.history import Activity
 from planner.store import (
     NO_PLAN,
     active_plan,
@@ -26,6 +27,7 @@ from planner.store import (
     open_db,
     plan_id,
     plan_info,
+    prefetch_snapshots,
     utcnow,
 )
 from planner.view import (
@@ -198,29 +200,34 @@ def list_plans(*, db: str | None, plan_name: str | None, today: date) -> list[Pl
     from planner import db as dbmod
     from planner import tracker
 
-    if not dbmod.database_exists(db):
+    database = dbmod.open_database(db, create=False)
+    if database.version is None:
         return []
-    database = open_db(db)
     rows: list[tuple[Plan, PlanInfo | None, Any, Any, Any, str | None]] = []
-    with database.read() as session:
+    with database.read() as session:  # a fixed number of queries, however many plans
         plans = tracker.list_plans(session=session)
         if not plans:
             return []
         active = active_plan(session, plan_name if plan_name else None)
+        states = tracker.milestone_states_by_plan(session=session)
+        activity = tracker.activity_by_plan(session=session)
+        replans = tracker.latest_plan_events_by_plan(session=session, kind="replanned")
+        last = tracker.last_activity_by_plan(session=session)
+        prefetch_snapshots(session, plans)
         for plan in plans:
             pid = plan_id(plan)
             info, problem = None, None
             try:
-                info = plan_info(session, plan)
+                info = plan_info(session, plan, replans.get(pid))
             except PlannerError as exc:
                 problem = exc.message
             rows.append(
                 (
                     plan,
                     info,
-                    tracker.milestone_states(session=session, plan_id=pid),
-                    tracker.plan_activity(session=session, plan_id=pid),
-                    tracker.last_activity(session=session, plan_id=pid),
+                    states.get(pid, {}),
+                    activity.get(pid) or Activity(),
+                    last.get(pid),
                     problem,
                 )
             )

@@ -6,6 +6,7 @@ override, so tests (and users) can redirect all of it.
                            user data folder, e.g. ``~/.local/share/planner``)
 ``PLANNER_DB``             the database file itself (``--db`` wins over it)
 ``PLANNER_DATABASE_URL``   any SQLAlchemy URL (wins over both)
+``PLANNER_DB_SCHEMA``      on a server, the schema planner's tables live in
 ``PLANNER_PLAN``           the plan commands act on (``--plan`` wins over it)
 ``PLANNER_CURRICULA_PATH`` extra curriculum folders, searched first
 =========================  ==============================================
@@ -44,6 +45,12 @@ def database_url(explicit_path: str | None = None) -> str:
         if url:
             return url
     return "sqlite:///" + str(database_path(explicit_path))
+
+
+def database_schema() -> str | None:
+    """``PLANNER_DB_SCHEMA``: the server schema for planner's tables (None: the default
+    ``search_path``, usually ``public``). Checked where it is used (``planner.server``)."""
+    return os.environ.get("PLANNER_DB_SCHEMA") or None
 
 
 def _bundled(name: str) -> Path:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from planner.errors import NoPlan, PlanUnreadable
 from planner.rules import suggestion
@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
     from planner.db import Database
     from planner.models import Curriculum
-    from planner.tracker import Plan
+    from planner.tracker import Event, Plan
     from planner.view import PlanInfo, PlanView
 
 NO_PLAN = (
@@ -40,19 +40,21 @@ _constructed: dict[str, Curriculum] = {}  # digest -> curriculum, per process
 
 
 def open_db(db: str | None) -> Database:
-    """The database, created and migrated if needed (for commands that write)."""
+    """The database, created if needed (for commands that write)."""
     from planner.db import open_database
 
     return open_database(db)
 
 
 def existing_db(db: str | None) -> Database:
-    """The database; NoPlan when there is none yet (for commands that need a plan)."""
-    from planner.db import database_exists, open_database
+    """The database as it is, never created; NoPlan when there is none yet (for commands
+    that need a plan)."""
+    from planner.db import open_database
 
-    if not database_exists(db):
+    database = open_database(db, create=False)
+    if database.version is None:
         raise NoPlan(NO_PLAN)
-    return open_database(db)
+    return database
 
 
 def active_plan(session: Session, name: str | None) -> Plan:
@@ -189,16 +191,41 @@ def _from_search_path(plan: Plan) -> tuple[Curriculum, ...]:
 # --------------------------------------------------------------------------- plan info
 
 
-def plan_info(session: Session, plan: Plan) -> PlanInfo:
-    """The plan's settings, its curricula and its latest re-plan; raises PlanUnreadable."""
+def plan_info(
+    session: Session, plan: Plan, replan: Event | None | Literal[False] = False
+) -> PlanInfo:
+    """The plan's settings, its curricula and its latest re-plan (``replan``: already
+    read, None for none; by default it is looked up); raises PlanUnreadable."""
     from planner import tracker
     from planner.view import PlanInfo
 
+    if replan is False:
+        replan = tracker.latest_plan_event(session=session, plan_id=plan_id(plan), kind="replanned")
     rebase = None
-    event = tracker.latest_plan_event(session=session, plan_id=plan_id(plan), kind="replanned")
-    if event is not None and event.on_date is not None:
-        rebase = (event.on_date, event.hours or 0.0)
+    if replan is not None and replan.on_date is not None:
+        rebase = (replan.on_date, replan.hours or 0.0)
     return PlanInfo.of(plan, read_snapshots(session, plan), rebase)
+
+
+def prefetch_snapshots(session: Session, plans: list[Plan]) -> None:
+    """Read the stored curricula of all ``plans`` in one query, so that ``read_snapshots``
+    then asks the database nothing (a damaged or missing one is left for it to report)."""
+    from planner import tracker
+
+    wanted = {
+        str(digest)
+        for plan in plans
+        if isinstance(plan.curriculum_digests, dict)
+        for digest in plan.curriculum_digests.values()
+    }
+    missing = [d for d in sorted(wanted) if d not in _constructed]
+    if not missing:
+        return
+    for digest, row in tracker.get_snapshots(session=session, digests=missing).items():
+        try:
+            _constructed[digest] = _construct("", digest, *row)
+        except PlanUnreadable:
+            continue  # read_snapshots reports it, with the plan's name
 
 
 def load_view(*, db: str | None, plan_name: str | None, today: date) -> PlanView:

@@ -130,7 +130,9 @@ def latest_plan(*, session: Session) -> Plan | None:
 
 
 def list_plans(*, session: Session) -> list[Plan]:
-    return list(session.exec(select(Plan).order_by(col(Plan.name))))
+    """Every plan, by name in code point order (sorted here, not by the server's
+    collation, so every backend lists and exports plans in the same order)."""
+    return sorted(session.exec(select(Plan)), key=lambda plan: plan.name)
 
 
 def touch_plan(*, session: Session, plan: Plan, at: datetime) -> None:
@@ -251,6 +253,59 @@ def milestone_states(*, session: Session, plan_id: int) -> dict[str, MilestoneSt
         row[0]: MilestoneState(kind=row[1], on_date=row[2], at=row[3], hours=row[4])
         for row in session.execute(statement)
     }
+
+
+def milestone_states_by_plan(*, session: Session) -> dict[int, dict[str, MilestoneState]]:
+    """``milestone_states`` of every plan in one query: plan id -> milestone -> state."""
+    latest = (
+        sa.select(sa.func.max(col(Event.id)).label("last_id"))
+        .where(col(Event.kind).in_(STATE_KINDS))
+        .group_by(col(Event.plan_id), col(Event.milestone_id))
+        .subquery()
+    )
+    statement = sa.select(
+        col(Event.plan_id),
+        col(Event.milestone_id),
+        col(Event.kind),
+        col(Event.on_date),
+        col(Event.at),
+        col(Event.hours),
+    ).join(latest, col(Event.id) == latest.c.last_id)
+    states: dict[int, dict[str, MilestoneState]] = {}
+    for row in session.execute(statement):
+        states.setdefault(row[0], {})[row[1]] = MilestoneState(
+            kind=row[2], on_date=row[3], at=row[4], hours=row[5]
+        )
+    return states
+
+
+def activity_by_plan(*, session: Session) -> dict[int, Activity]:
+    """``plan_activity`` of every plan with any study entries or time off, in one query."""
+    statement = select(Event).where(col(Event.kind).in_(ENTRY_KINDS)).order_by(col(Event.id))
+    grouped: dict[int, list[Event]] = {}
+    for event in session.exec(statement):
+        grouped.setdefault(event.plan_id, []).append(event)
+    return {pid: activity_of(events) for pid, events in grouped.items()}
+
+
+def latest_plan_events_by_plan(*, session: Session, kind: str) -> dict[int, Event]:
+    """``latest_plan_event`` of every plan that has one, in one query: plan id -> event."""
+    latest = (
+        sa.select(sa.func.max(col(Event.id)).label("last_id"))
+        .where(col(Event.kind) == kind)
+        .group_by(col(Event.plan_id))
+        .subquery()
+    )
+    statement = select(Event).join(latest, col(Event.id) == latest.c.last_id)
+    return {event.plan_id: event for event in session.exec(statement)}
+
+
+def last_activity_by_plan(*, session: Session) -> dict[int, datetime]:
+    """``last_activity`` of every plan with events, in one query: plan id -> moment."""
+    statement = sa.select(col(Event.plan_id), sa.func.max(col(Event.at))).group_by(
+        col(Event.plan_id)
+    )
+    return {row[0]: row[1] for row in session.execute(statement) if isinstance(row[1], datetime)}
 
 
 def plan_activity(*, session: Session, plan_id: int) -> Activity:

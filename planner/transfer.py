@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
-from planner.errors import NotFound, PlanExists, PlannerError, UsageError
+from planner.errors import NoPlan, NotFound, PlanExists, PlannerError, UsageError
 from planner.export_format import (
     FORMAT,
     VERSION,
@@ -88,15 +88,17 @@ def export_document(
     the curricula it keeps. With ``all_plans`` a plan that cannot be read is left out and
     named in ``skipped``; without it, PlanUnreadable is raised."""
     from planner import tracker
-    from planner.db import database_exists
+    from planner.db import open_database
     from planner.snapshot import snapshot_of
-    from planner.store import active_plan, existing_db, read_snapshots
+    from planner.store import NO_PLAN, active_plan, read_snapshots
 
     plans: list[ExportPlan] = []
     curricula: dict[str, dict[str, Any]] = {}
     skipped: list[str] = []
-    if database_exists(db) or not all_plans:
-        database = existing_db(db)
+    database = open_database(db, create=False)
+    if database.version is None and not all_plans:
+        raise NoPlan(NO_PLAN)
+    if database.version is not None:
         with database.read() as session:
             chosen = (
                 tracker.list_plans(session=session)

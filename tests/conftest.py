@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import os
+import uuid
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -39,7 +41,13 @@ def planner_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Pa
     """Every test gets its own data folder; the user's is never touched."""
     home = tmp_path / "planner-home"
     monkeypatch.setenv("PLANNER_HOME", str(home))
-    for name in ("PLANNER_DB", "PLANNER_DATABASE_URL", "PLANNER_PLAN", "PLANNER_CURRICULA_PATH"):
+    for name in (
+        "PLANNER_DB",
+        "PLANNER_DATABASE_URL",
+        "PLANNER_DB_SCHEMA",
+        "PLANNER_PLAN",
+        "PLANNER_CURRICULA_PATH",
+    ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("COLUMNS", "100")
     yield home
@@ -70,3 +78,63 @@ class Run:
 @pytest.fixture
 def cli(runner: CliRunner) -> Run:
     return Run(runner)
+
+
+# --------------------------------------------------------------------------- a real server
+
+# A PostgreSQL server to run the server suites against: any SQLAlchemy URL of a database
+# the user may create schemas in (`.ci/run` starts a throw-away cluster and sets it). Each
+# test gets a schema of its own (PLANNER_DB_SCHEMA), dropped afterwards. Without the
+# variable those tests are skipped, unless PLANNER_TEST_REQUIRE_SERVER=1 (as in CI), which
+# makes a missing server a failure.
+SERVER_URL = os.environ.get("PLANNER_TEST_DATABASE_URL", "")
+BACKENDS = ["sqlite", "postgresql"]
+
+
+def require_server() -> str:
+    """The test server's URL; skips (or fails, in CI) when there is none."""
+    if not SERVER_URL:
+        message = "no PLANNER_TEST_DATABASE_URL: the PostgreSQL suites need a server"
+        if os.environ.get("PLANNER_TEST_REQUIRE_SERVER") == "1":
+            pytest.fail(message)
+        pytest.skip(message)
+    return SERVER_URL
+
+
+def drop_schema(schema: str) -> None:
+    import sqlalchemy as sa
+
+    from planner.server import normalise_url
+
+    engine = sa.create_engine(normalise_url(SERVER_URL), poolclass=sa.pool.NullPool)
+    try:
+        with engine.begin() as conn:
+            conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture
+def server_schema(planner_home: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """PLANNER_DATABASE_URL at the test server, in a new schema of this test's own
+    (not created: planner creates it on first write); yields the schema's name."""
+    url = require_server()
+    schema = f"t_{uuid.uuid4().hex[:16]}"
+    monkeypatch.setenv("PLANNER_DATABASE_URL", url)
+    monkeypatch.setenv("PLANNER_DB_SCHEMA", schema)
+    try:
+        yield schema
+    finally:
+        drop_schema(schema)
+
+
+@pytest.fixture(params=BACKENDS)
+def database_backend(request: pytest.FixtureRequest, planner_home: Path) -> Iterator[str]:
+    """Run a test on each backend: a SQLite file in PLANNER_HOME, then the test server
+    (a schema of its own). A module opts in with
+    ``pytestmark = pytest.mark.usefixtures("database_backend")``."""
+    if request.param == "sqlite":
+        yield "sqlite"
+        return
+    request.getfixturevalue("server_schema")
+    yield "postgresql"

@@ -300,7 +300,7 @@ def test_processes_marking_done_and_studying_at_once_all_succeed(tmp_path: Path)
 
 
 def test_database_error_messages_are_plain() -> None:
-    class Fake(Exception):
+    class Fake(sqlite3.OperationalError):
         pass
 
     assert "disk is full" in db._plain(Fake("database or disk is full"), "x").message  # noqa: SLF001

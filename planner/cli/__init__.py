@@ -131,6 +131,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "doctor",
         "Check the database and your plans; say what is wrong and how to fix it.",
     ),
+    "migrate": (
+        "doctor",
+        "migrate",
+        "Create or upgrade the database's tables to this planner's schema.",
+    ),
 }
 
 

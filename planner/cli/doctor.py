@@ -1,4 +1,4 @@
-"""``planner doctor``."""
+"""``planner doctor`` and ``planner migrate``."""
 
 from __future__ import annotations
 
@@ -33,3 +33,26 @@ def doctor(ctx: typer.Context) -> None:
             err=True,
         )
         raise typer.Exit(DatabaseError.exit_code)
+
+
+def migrate(ctx: typer.Context) -> None:
+    """Create or upgrade the database's tables to this planner's schema.
+
+    A SQLite file is upgraded by the first command that uses it; a database server is
+    upgraded only by this command, since the upgrade changes it for everyone who uses
+    it (planners older than this one then refuse it). Each step is applied once, in its
+    own transaction, holding the write lock; run it again and it changes nothing.
+
+    With PLANNER_DATABASE_URL=postgresql+psycopg://lead@db.example.org/planner set:
+
+    Example: planner migrate
+    """
+    from planner.db import SCHEMA_VERSION, migrate_database
+
+    before, database = migrate_database(state(ctx).db)
+    if before is None:
+        typer.echo(f"Created planner's tables (schema {SCHEMA_VERSION}) in {database.where}.")
+    elif before < SCHEMA_VERSION:
+        typer.echo(f"Upgraded {database.where} from schema {before} to {SCHEMA_VERSION}.")
+    else:
+        typer.echo(f"{database.where} is already at schema {SCHEMA_VERSION}; nothing to do.")
