@@ -76,7 +76,10 @@ class Run:
 
 
 @pytest.fixture
-def cli(runner: CliRunner) -> Run:
+def cli(runner: CliRunner, request: pytest.FixtureRequest) -> Run:
+    callspec = getattr(request.node, "callspec", None)
+    if callspec is not None and "database_backend" in callspec.params:
+        request.getfixturevalue("database_backend")  # BOTH_BACKENDS: see pytest_generate_tests
     return Run(runner)
 
 
@@ -128,11 +131,25 @@ def server_schema(planner_home: Path, monkeypatch: pytest.MonkeyPatch) -> Iterat
         drop_schema(schema)
 
 
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """In a module that sets ``BOTH_BACKENDS = True``, every test that runs the CLI
+    (uses ``cli``) runs twice: on a SQLite file, then on the test server; unless it is
+    marked ``sqlite_only`` (it looks at the file itself)."""
+    both = getattr(metafunc.module, "BOTH_BACKENDS", False)
+    if (
+        both
+        and "cli" in metafunc.fixturenames
+        and not metafunc.definition.get_closest_marker("sqlite_only")
+    ):
+        if "database_backend" not in metafunc.fixturenames:
+            metafunc.fixturenames.append("database_backend")
+        metafunc.parametrize("database_backend", BACKENDS, indirect=True)
+
+
 @pytest.fixture(params=BACKENDS)
 def database_backend(request: pytest.FixtureRequest, planner_home: Path) -> Iterator[str]:
     """Run a test on each backend: a SQLite file in PLANNER_HOME, then the test server
-    (a schema of its own). A module opts in with
-    ``pytestmark = pytest.mark.usefixtures("database_backend")``."""
+    (a schema of its own); see ``pytest_generate_tests``."""
     if request.param == "sqlite":
         yield "sqlite"
         return

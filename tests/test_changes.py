@@ -11,6 +11,8 @@ import pytest
 from planner.scheduler import Learner, Progress, Task, build_schedule
 from tests.conftest import Run
 
+BOTH_BACKENDS = True  # tests that run the CLI run on SQLite and on the test server
+
 TODAY = date.today()
 
 

@@ -12,6 +12,8 @@ import pytest
 
 from tests.conftest import FIXTURE_CURRICULA, Run
 
+BOTH_BACKENDS = True  # tests that run the CLI run on SQLite and on the test server
+
 TODAY = date.today()
 
 
@@ -30,6 +32,7 @@ def events(cli: Run) -> list[dict[str, object]]:
     return json.loads(result.stdout)["events"]  # type: ignore[no-any-return]
 
 
+@pytest.mark.sqlite_only  # looks at the file itself
 def test_start_with_defaults_prints_a_summary(cli: Run, planner_home: Path) -> None:
     result = cli("start", "tiny-role")
     assert result.exit_code == 0, result.stderr
@@ -161,6 +164,7 @@ def test_delete_plan_asks_and_removes_only_that_plan(cli: Run) -> None:
     assert [p["name"] for p in json.loads(cli("plans", "--json").stdout)] == ["keep"]
 
 
+@pytest.mark.sqlite_only  # looks at the file itself
 def test_db_option_and_environment_name_the_file(
     cli: Run, tmp_path: Path, planner_home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -26,6 +26,8 @@ from planner.tracker import MilestoneState
 from planner.view import PlanInfo, PlanView, build_view
 from tests.conftest import FIXTURE_CURRICULA, START, Run
 
+BOTH_BACKENDS = True  # tests that run the CLI run on SQLite and on the test server
+
 ROLE = str(FIXTURE_CURRICULA / "tiny-role.yaml")
 MILESTONES = ("python-basics", "stats-basics", "first-model", "deploy-model")
 SKILLS = ("python", "statistics", "modelling")

@@ -19,6 +19,8 @@ from planner.tracker import MilestoneState
 from planner.view import PlanInfo, PlanView, build_view
 from tests.conftest import Run
 
+BOTH_BACKENDS = True  # tests that run the CLI run on SQLite and on the test server
+
 TODAY = date.today()
 START = TODAY - timedelta(days=42)  # six weeks ago: the plan expects 48 h by today
 
