@@ -10,7 +10,8 @@ Exit codes (documented in the README):
 3   an invalid curriculum file
 4   something named does not exist: role, milestone, plan
 5   a conflict with what is stored: a plan name taken, an ambiguous id
-6   the database cannot be used: unreadable, damaged, too new, read-only
+6   the database cannot be used: unreadable, damaged, too new, read-only, busy,
+    a server that cannot be reached, a schema that needs ``planner migrate``
 ==  =====================================================================
 """
 
