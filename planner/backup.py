@@ -47,9 +47,9 @@ def backup_database(*, db: str | None, output: Path | None, now: datetime) -> Ba
     url = settings.database_url(db)
     if not url.startswith("sqlite:///"):
         msg = (
-            "`planner backup` works only for a SQLite database file, and "
-            "PLANNER_DATABASE_URL points at another kind. Use that database's own backup "
-            "tool, or `planner export json --all --output FILE`."
+            "`planner backup` copies a SQLite database file, and PLANNER_DATABASE_URL "
+            "points at a server: back it up with `pg_dump --format=custom DATABASE > "
+            "planner.dump`, or `planner export json --all --output FILE`."
         )
         raise DatabaseError(msg)
     source = Path(url.removeprefix("sqlite:///"))

@@ -1594,7 +1594,7 @@ def test_backup_needs_sqlite_and_a_database(
     monkeypatch.setenv("PLANNER_DATABASE_URL", "postgresql://planner@localhost/planner")
     result = cli("backup", "--output", str(tmp_path / "x.db"))
     assert result.exit_code == 6
-    assert "works only for a SQLite database file" in one_error_line(result)
+    assert "back it up with `pg_dump --format=custom" in one_error_line(result)
     assert not (tmp_path / "x.db").exists()
 
 
