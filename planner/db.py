@@ -77,9 +77,18 @@ def _foreign_tables(conn: sa.Connection) -> list[str]:
 
 def check_version(engine: sa.Engine, where: str) -> int | None:
     """Read-only: the schema version (None for a database with no planner tables yet),
-    refusing foreign and too-new databases."""
+    refusing foreign and too-new databases, and a server schema this user may not use."""
+    from planner import server
+
     with engine.connect() as conn:
         version = _applied_version(conn)
+        if version is None and (schema := server.unusable_schema(conn)):
+            msg = (
+                f"The database user may not use the schema {schema} on {where}, so planner's "
+                f"tables there cannot be read. Ask its owner for `GRANT USAGE ON SCHEMA "
+                f'{schema} TO ...` (see the README\'s "A team on one server").'
+            )
+            raise DatabaseError(msg)
         tables = _foreign_tables(conn) if version is None else []
         if MIGRATIONS_TABLE in tables:  # made by another planner a moment ago
             version = _applied_version(conn)

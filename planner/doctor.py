@@ -106,11 +106,15 @@ def _check_server(conn: sa.Connection, where: str) -> list[Finding]:
             "SELECT current_setting('server_version'), current_database(), current_user, "
             "current_schema(), current_setting('TimeZone'), pg_is_in_recovery(), "
             "current_setting('default_transaction_read_only') = 'on', "
-            "has_table_privilege('event', 'INSERT'), has_table_privilege('plan', 'UPDATE')"
+            "has_table_privilege('event', 'INSERT') AND has_table_privilege('plan', 'INSERT') "
+            "AND has_table_privilege('plan', 'UPDATE') "
+            "AND has_table_privilege('curriculum_snapshot', 'INSERT') "
+            "AND has_sequence_privilege(pg_get_serial_sequence('event', 'id'), 'USAGE') "
+            "AND has_sequence_privilege(pg_get_serial_sequence('plan', 'id'), 'USAGE')"
         )
     ).one()
     conn.rollback()
-    version, database, user, schema, zone, standby, read_only, insert, update = row
+    version, database, user, schema, zone, standby, read_only, can_write = row
     findings = [
         Finding(
             "ok",
@@ -129,7 +133,7 @@ def _check_server(conn: sa.Connection, where: str) -> list[Finding]:
                 "point PLANNER_DATABASE_URL at the primary server to record progress",
             )
         )
-    elif not (insert and update):
+    elif not can_write:
         findings.append(
             Finding(
                 "warning",

@@ -113,7 +113,7 @@ def create_engine(url: str, *, schema: str | None, timeout_ms: int) -> tuple[sa.
     url = normalise_url(url)
     try:
         parsed = sa.engine.make_url(url)
-    except sa.exc.ArgumentError:
+    except (sa.exc.ArgumentError, ValueError):  # e.g. a port that is not a number
         msg = (
             f"PLANNER_DATABASE_URL is not a database URL: {redact(url)!r}. Use the form {URL_FORM}."
         )
@@ -135,17 +135,18 @@ def create_engine(url: str, *, schema: str | None, timeout_ms: int) -> tuple[sa.
         }
     try:
         engine = sa.create_engine(parsed, connect_args=connect_args, poolclass=sa.pool.NullPool)
-    except sa.exc.NoSuchModuleError:
-        msg = (
-            f"PLANNER_DATABASE_URL names a kind of database planner cannot use "
-            f"({parsed.drivername}). Use {URL_FORM} (install the driver with `{DRIVER_HINT}`)."
-        )
-        raise DatabaseError(msg) from None
-    except ImportError as exc:
-        msg = (
-            f"The database driver for {parsed.drivername} is not installed ({exc.name}). "
-            f"Install it with `{DRIVER_HINT}`."
-        )
+    except (sa.exc.NoSuchModuleError, ImportError) as exc:
+        if parsed.drivername == "postgresql+psycopg":
+            msg = f"The PostgreSQL driver psycopg is not installed: `{DRIVER_HINT}`."
+        else:
+            missing = (
+                f" (its driver {exc.name} is not installed)" if isinstance(exc, ImportError) else ""
+            )
+            msg = (
+                f"PLANNER_DATABASE_URL names {parsed.drivername}{missing}; planner works "
+                f"with SQLite files and PostgreSQL through psycopg 3. Use {URL_FORM} "
+                f"(`{DRIVER_HINT}` installs the driver)."
+            )
         raise DatabaseError(msg) from None
     if postgres:
         key = lock_key(schema)
@@ -198,6 +199,23 @@ def create_schema(conn: sa.Connection, schema: str | None) -> None:
         conn.execute(sa.text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
 
 
+def unusable_schema(conn: sa.Connection) -> str | None:
+    """A schema on the ``search_path`` that exists but that this user may not use (no
+    ``USAGE``): planner's tables there would look missing. None when there is none."""
+    import sqlalchemy as sa
+
+    if conn.dialect.name != "postgresql":
+        return None
+    name = conn.execute(
+        sa.text(
+            "SELECT nspname FROM pg_namespace WHERE nspname = ANY (string_to_array("
+            "replace(current_setting('search_path'), ' ', ''), ',')) AND NOT "
+            "has_schema_privilege(oid, 'USAGE') LIMIT 1"
+        )
+    ).scalar()
+    return str(name) if name else None
+
+
 # --------------------------------------------------------------------------- errors
 
 
@@ -247,6 +265,11 @@ def classify(exc: BaseException, where: str, timeout_ms: int) -> PlannerError:
             f"Cannot write to {where}: the server only allows reading (a standby, or "
             "default_transaction_read_only). Nothing was changed. Point "
             "PLANNER_DATABASE_URL at the primary server."
+        )
+    if code == PRIVILEGE and "must be owner" in lowered:
+        return DatabaseError(
+            f"Only the owner of planner's tables can change them on {where} ({detail}). "
+            "Nothing was changed. Run `planner migrate` as the role that owns them."
         )
     if code == PRIVILEGE:
         return DatabaseError(

@@ -23,6 +23,7 @@ from planner.store import (
     NO_PLAN,
     active_plan,
     existing_db,
+    is_shared,
     load_view,
     open_db,
     plan_id,
@@ -208,7 +209,9 @@ def list_plans(*, db: str | None, plan_name: str | None, today: date) -> list[Pl
         plans = tracker.list_plans(session=session)
         if not plans:
             return []
-        active = active_plan(session, plan_name if plan_name else None)
+        active = None  # on a server with no plan named, none is anyone's active plan
+        if plan_name or not is_shared(session) or len(plans) == 1:
+            active = active_plan(session, plan_name if plan_name else None)
         states = tracker.milestone_states_by_plan(session=session)
         activity = tracker.activity_by_plan(session=session)
         replans = tracker.latest_plan_events_by_plan(session=session, kind="replanned")
@@ -241,7 +244,12 @@ def list_plans(*, db: str | None, plan_name: str | None, today: date) -> list[Pl
                 problem = exc.message
         summaries.append(
             PlanSummary(
-                plan.name, tuple(plan.roles), plan.id == active.id, view, last, problem=problem
+                plan.name,
+                tuple(plan.roles),
+                active is not None and plan.id == active.id,
+                view,
+                last,
+                problem=problem,
             )
         )
     return summaries
@@ -254,6 +262,12 @@ def use_plan(*, db: str | None, name: str) -> str:
     database = existing_db(db)
     with database.write() as session:
         plan = active_plan(session, name)
+        if is_shared(session):
+            msg = (
+                "On a server the active plan is each person's own: set PLANNER_PLAN="
+                f"'{plan.name}' on your machine (or give --plan '{plan.name}') instead."
+            )
+            raise UsageError(msg)
         tracker.touch_plan(session=session, plan=plan, at=utcnow())
         return plan.name
 

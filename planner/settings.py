@@ -5,7 +5,7 @@ override, so tests (and users) can redirect all of it.
 ``PLANNER_HOME``           folder for the database (default: the platform's
                            user data folder, e.g. ``~/.local/share/planner``)
 ``PLANNER_DB``             the database file itself (``--db`` wins over it)
-``PLANNER_DATABASE_URL``   any SQLAlchemy URL (wins over both)
+``PLANNER_DATABASE_URL``   a PostgreSQL URL (wins over both; ``--db`` wins over it)
 ``PLANNER_DB_SCHEMA``      on a server, the schema planner's tables live in
 ``PLANNER_PLAN``           the plan commands act on (``--plan`` wins over it)
 ``PLANNER_CURRICULA_PATH`` extra curriculum folders, searched first

@@ -17,7 +17,7 @@ import json
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Literal
 
-from planner.errors import NoPlan, PlanUnreadable
+from planner.errors import NoPlan, PlanUnreadable, UsageError
 from planner.rules import suggestion
 from planner.snapshot import FORMAT, digest_of, snapshot_of
 
@@ -74,7 +74,23 @@ def active_plan(session: Session, name: str | None) -> Plan:
     plan = tracker.latest_plan(session=session)
     if plan is None:
         raise NoPlan(NO_PLAN)
+    if is_shared(session):
+        plans = tracker.list_plans(session=session)
+        if len(plans) > 1:
+            listed = ", ".join(p.name for p in plans[:10]) + (", ..." if len(plans) > 10 else "")
+            msg = (
+                f"This server holds {len(plans)} plans (one per person), so the plan to act "
+                "on must be named: set PLANNER_PLAN=YOUR_NAME on your machine, or give "
+                f"--plan NAME. Plans: {listed}."
+            )
+            raise UsageError(msg)
     return plan
+
+
+def is_shared(session: Session) -> bool:
+    """Whether the database is a server that several people use (not one person's file):
+    there the most recently used plan may be someone else's, so it is never assumed."""
+    return session.get_bind().dialect.name != "sqlite"
 
 
 def plan_id(plan: Plan) -> int:

@@ -29,6 +29,7 @@ from typing import Any, TextIO
 
 import pytest
 
+from planner.db import SCHEMA_VERSION
 from tests.conftest import report
 
 pytestmark = pytest.mark.slow
@@ -326,7 +327,8 @@ def upgrade_trial(
     with contextlib.closing(sqlite3.connect(db)) as conn:
         applied = conn.execute("SELECT version FROM planner_migration ORDER BY version").fetchall()
         columns = [row[1] for row in conn.execute("PRAGMA table_info(event)")]
-    if [v for (v,) in applied] != [1, 2, 3] or columns[-2:] != ["until_date", "ref_id"]:
+    expected = list(range(1, SCHEMA_VERSION + 1))
+    if [v for (v,) in applied] != expected or columns[-2:] != ["until_date", "ref_id"]:
         problems.append(f"migrations {applied}, event columns {columns}")
     events = read_events(db)
     done = sorted(m for _, m, kind, _ in events if kind == "done")

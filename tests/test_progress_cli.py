@@ -126,6 +126,7 @@ def test_done_on_a_past_day_places_work_in_that_week(cli: Run) -> None:
     assert plan_week2["number"] == 3
 
 
+@pytest.mark.sqlite_only  # on a server: test_server.py::test_a_server_never_assumes_whose_plan
 def test_several_plans_use_and_plan_option(cli: Run) -> None:
     cli("start", "tiny-role")
     cli("start", "tiny-role", "--name", "second", "--hours-per-week", "4")

@@ -303,7 +303,8 @@ def _free_port() -> int:
     ("make_url", "expected"),
     [
         (lambda: "not a url", "is not a database URL"),
-        (lambda: "foo://host/db", "names a kind of database planner cannot use"),
+        (lambda: "foo://host/db", "planner works with SQLite files and PostgreSQL"),
+        (lambda: "postgresql://u@127.0.0.1:54x3/db", "is not a database URL"),
         (lambda: "mysql://u@127.0.0.1/db", "pip install 'planner[postgres]'"),
         (lambda: "postgresql+psycopg2://u@127.0.0.1/db", "pip install 'planner[postgres]'"),
         (lambda: _url_with(port=str(_free_port())), "Connection refused"),
@@ -314,6 +315,7 @@ def _free_port() -> int:
     ids=[
         "not-a-url",
         "unknown-dialect",
+        "port-not-a-number",
         "no-mysql-driver",
         "no-psycopg2",
         "refused",
@@ -383,6 +385,13 @@ def test_a_user_who_may_only_read(
     fixture_curricula: Path,
 ) -> None:
     assert cli("start", "tiny-role", "--name", "Team").exit_code == 0
+    monkeypatch.setenv("PLANNER_DATABASE_URL", _url_with(username=limited_role))
+    for args in (["status"], ["plans"], ["doctor"]):  # no USAGE on the schema: not "no plans"
+        result = cli(*args)
+        assert result.exit_code == 6, (args, result.stdout)
+        assert f"may not use the schema {server_schema}" in result.stderr
+        assert "GRANT USAGE ON SCHEMA" in result.stderr
+    monkeypatch.setenv("PLANNER_DATABASE_URL", SERVER_URL)
     eng = engine()
     with eng.begin() as conn:
         conn.execute(sa.text(f'GRANT USAGE ON SCHEMA "{server_schema}" TO "{limited_role}"'))
@@ -515,10 +524,45 @@ def test_team_and_plans_cost_the_same_queries_for_2_and_12_plans(
     made = 0
     for plans in (2, 12):
         while made < plans:
-            assert cli("start", "tiny-role", "--name", f"Person {made:02d}").exit_code == 0
-            assert cli("done", "python-basics").exit_code == 0
-            assert cli("study", "stats-basics", "1h").exit_code == 0
+            name = f"Person {made:02d}"
+            assert cli("start", "tiny-role", "--name", name).exit_code == 0
+            assert cli("--plan", name, "done", "python-basics").exit_code == 0
+            assert cli("--plan", name, "study", "stats-basics", "1h").exit_code == 0
             made += 1
         counts[plans] = (_statements(cli, "team"), _statements(cli, "plans"))
     assert counts[2] == counts[12], counts
     assert max(counts[12]) <= 12, counts
+
+
+def test_a_server_never_assumes_whose_plan(
+    cli: Run, server_schema: str, fixture_curricula: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On a file the most recently used plan is yours; on a server it may be a
+    colleague's, so with two plans or more a command must be told which."""
+    assert cli("start", "tiny-role", "--name", "Ada").exit_code == 0
+    assert cli("done", "python-basics").exit_code == 0  # one plan: it is the one
+    assert cli("start", "tiny-role", "--name", "Grace").exit_code == 0
+    before = query(server_schema, "SELECT COUNT(*) FROM event")
+    for args in (["done", "stats-basics"], ["status"], ["next"], ["log"]):
+        result = cli(*args)
+        assert result.exit_code == 2, (args, result.stdout)
+        line = result.stderr.strip()
+        assert line == (
+            "Error: This server holds 2 plans (one per person), so the plan to act on must "
+            "be named: set PLANNER_PLAN=YOUR_NAME on your machine, or give --plan NAME. "
+            "Plans: Ada, Grace."
+        )
+    assert query(server_schema, "SELECT COUNT(*) FROM event") == before
+    use = cli("use", "Grace")
+    assert use.exit_code == 2
+    assert "set PLANNER_PLAN='Grace' on your machine" in use.stderr
+    listed = cli("plans")
+    assert listed.exit_code == 0 and "*" not in listed.stdout  # nobody's plan is "active"
+    monkeypatch.setenv("PLANNER_PLAN", "Grace")
+    assert cli("done", "stats-basics").exit_code == 0
+    assert query(
+        server_schema,
+        "SELECT p.name FROM event e JOIN plan p ON p.id = e.plan_id WHERE e.milestone_id = "
+        "'stats-basics'",
+    ) == [("Grace",)]
+    assert "*  Grace" in cli("plans").stdout

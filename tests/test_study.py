@@ -297,11 +297,14 @@ def test_time_off_in_the_past_never_makes_a_learner_behind(learner: Run) -> None
         (["2026-12-20", "soon"], 2, "must be a date"),
     ],
 )
-def test_bad_time_off_stores_nothing(fixed: Run, args: list[str], code: int, message: str) -> None:
+def test_bad_time_off_stores_nothing(
+    fixed: Run, args: list[str], code: int, message: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     if "overlaps" in message:
         fixed("away", *HOLIDAY)
     if "covers" in message:
         fixed("start", "ai-architect", "--name", "short", "--start", "2026-11-02", "-H", "80")
+        monkeypatch.setenv("PLANNER_PLAN", "short")
     before = events(fixed)
     result = fixed("away", *args)
     assert result.exit_code == code, result.stdout
