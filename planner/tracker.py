@@ -233,36 +233,22 @@ def record_event(
 
 def milestone_states(*, session: Session, plan_id: int) -> dict[str, MilestoneState]:
     """Each milestone's latest state event, aggregated in SQL (one row per milestone)."""
-    latest = (
-        sa.select(
-            col(Event.milestone_id).label("milestone_id"),
-            sa.func.max(col(Event.id)).label("last_id"),
-        )
-        .where(col(Event.plan_id) == plan_id, col(Event.kind).in_(STATE_KINDS))
-        .group_by(col(Event.milestone_id))
-        .subquery()
-    )
-    statement = sa.select(
-        col(Event.milestone_id),
-        col(Event.kind),
-        col(Event.on_date),
-        col(Event.at),
-        col(Event.hours),
-    ).join(latest, col(Event.id) == latest.c.last_id)
-    return {
-        row[0]: MilestoneState(kind=row[1], on_date=row[2], at=row[3], hours=row[4])
-        for row in session.execute(statement)
-    }
+    return _latest_states(session, plan_id).get(plan_id, {})
 
 
 def milestone_states_by_plan(*, session: Session) -> dict[int, dict[str, MilestoneState]]:
     """``milestone_states`` of every plan in one query: plan id -> milestone -> state."""
-    latest = (
-        sa.select(sa.func.max(col(Event.id)).label("last_id"))
-        .where(col(Event.kind).in_(STATE_KINDS))
-        .group_by(col(Event.plan_id), col(Event.milestone_id))
-        .subquery()
+    return _latest_states(session, None)
+
+
+def _latest_states(session: Session, plan_id: int | None) -> dict[int, dict[str, MilestoneState]]:
+    """plan id -> milestone -> its latest state event, for one plan or (None) all."""
+    latest = sa.select(sa.func.max(col(Event.id)).label("last_id")).where(
+        col(Event.kind).in_(STATE_KINDS)
     )
+    if plan_id is not None:
+        latest = latest.where(col(Event.plan_id) == plan_id)
+    grouped = latest.group_by(col(Event.plan_id), col(Event.milestone_id)).subquery()
     statement = sa.select(
         col(Event.plan_id),
         col(Event.milestone_id),
@@ -270,7 +256,7 @@ def milestone_states_by_plan(*, session: Session) -> dict[int, dict[str, Milesto
         col(Event.on_date),
         col(Event.at),
         col(Event.hours),
-    ).join(latest, col(Event.id) == latest.c.last_id)
+    ).join(grouped, col(Event.id) == grouped.c.last_id)
     states: dict[int, dict[str, MilestoneState]] = {}
     for row in session.execute(statement):
         states.setdefault(row[0], {})[row[1]] = MilestoneState(
