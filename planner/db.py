@@ -310,13 +310,3 @@ def migrate_database(explicit_path: str | None = None) -> tuple[int | None, Data
     before = inspect_database(explicit_path)
     database = open_database(explicit_path, create=True, upgrade=True)
     return before.version, database
-
-
-def database_exists(explicit_path: str | None = None) -> bool:
-    """Whether there is a planner database yet (a SQLite file; on a server, its tables)."""
-    url = settings.database_url(explicit_path)
-    from planner import server
-
-    if not server.is_server_url(url):
-        return Path(url.removeprefix("sqlite:///")).exists()
-    return inspect_database(explicit_path).version is not None
