@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -155,3 +157,29 @@ def database_backend(request: pytest.FixtureRequest, planner_home: Path) -> Iter
         return
     request.getfixturevalue("server_schema")
     yield "postgresql"
+
+
+def planners(
+    commands: Sequence[tuple[dict[str, str], Sequence[str]]],
+) -> list[subprocess.CompletedProcess[str]]:
+    """Start real ``planner`` processes side by side, each with its environment; their
+    results in order."""
+    started = [
+        (
+            list(args),
+            subprocess.Popen(
+                [sys.executable, "-m", "planner", *args],
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+                encoding="utf-8",
+            ),
+        )
+        for env, args in commands
+    ]
+    results = []
+    for args, proc in started:
+        out, err = proc.communicate(timeout=180)
+        results.append(subprocess.CompletedProcess(args, proc.returncode, out, err))
+    return results

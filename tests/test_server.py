@@ -24,7 +24,7 @@ import sqlalchemy as sa
 
 from planner import db
 from planner.server import normalise_url
-from tests.conftest import FIXTURE_CURRICULA, SERVER_URL, Run
+from tests.conftest import FIXTURE_CURRICULA, SERVER_URL, Run, planners
 
 PLANNER = [sys.executable, "-m", "planner"]
 EXTRA_ROLES = ("extra-a", "extra-b", "extra-c", "extra-d")
@@ -123,24 +123,7 @@ def run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
 
 def race(env: dict[str, str], commands: list[list[str]]) -> list[subprocess.CompletedProcess[str]]:
     """Start every command at once as its own process; wait for all of them."""
-    started = [
-        (
-            args,
-            subprocess.Popen(
-                [*PLANNER, *args],
-                env=env,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                text=True,
-            ),
-        )
-        for args in commands
-    ]
-    finished = []
-    for args, proc in started:
-        out, err = proc.communicate(timeout=120)
-        finished.append(subprocess.CompletedProcess(args, proc.returncode, out, err))
-    return finished
+    return planners([(env, args) for args in commands])
 
 
 def one_line_error(result: subprocess.CompletedProcess[str]) -> str:

@@ -19,7 +19,6 @@ import os
 import shutil
 import sqlite3
 import subprocess
-import sys
 import tempfile
 import uuid
 from collections.abc import Iterator, Sequence
@@ -35,7 +34,7 @@ from planner import db, export_format, server, transfer
 from planner.curriculum import resolve_file
 from planner.db import open_database
 from planner.snapshot import digest_of, snapshot_of
-from tests.conftest import FIXTURE_CURRICULA, FIXTURES, SERVER_URL, drop_schema
+from tests.conftest import FIXTURE_CURRICULA, FIXTURES, SERVER_URL, drop_schema, planners
 from tests.test_roundtrip_history import (
     NOW,
     histories,
@@ -46,7 +45,6 @@ from tests.test_roundtrip_history import (
 
 pytestmark = pytest.mark.slow
 
-PLANNER = [sys.executable, "-m", "planner"]
 FIXTURE_DBS = FIXTURES / "db"
 VERSIONS = sorted(int(p.stem[1:]) for p in FIXTURE_DBS.glob("v*.db"))
 COPIED_TABLES = ("plan", "event", "curriculum_snapshot", db.MIGRATIONS_TABLE)
@@ -81,32 +79,6 @@ def planner_env(schema: str | None, **extra: str) -> dict[str, str]:
         env.update({"PLANNER_DATABASE_URL": SERVER_URL, "PLANNER_DB_SCHEMA": schema})
     env.update(extra)
     return env
-
-
-def planners(
-    commands: Sequence[tuple[dict[str, str], Sequence[str]]],
-) -> list[subprocess.CompletedProcess[str]]:
-    """Run ``planner`` commands side by side (each with its environment); their results
-    in order."""
-    started = [
-        (
-            list(args),
-            subprocess.Popen(
-                [*PLANNER, *args],
-                env=env,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                text=True,
-                encoding="utf-8",
-            ),
-        )
-        for env, args in commands
-    ]
-    results = []
-    for args, proc in started:
-        out, err = proc.communicate(timeout=180)
-        results.append(subprocess.CompletedProcess(args, proc.returncode, out, err))
-    return results
 
 
 def planner(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
