@@ -419,7 +419,7 @@ def test_top_level_help_imports_no_command_module() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert "Commands:" in result.stdout
-    assert result.stderr.strip() == "['planner.cli.state']"
+    assert result.stderr.strip() == "['planner.cli.coercion', 'planner.cli.state']"
 
 
 def test_a_mistyped_command_gets_a_suggestion(cli: Run) -> None:

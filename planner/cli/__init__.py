@@ -16,8 +16,13 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
+from planner.cli import coercion
 from planner.cli.state import State
 from planner.errors import PlannerError
+
+# typer 0.29 builds a pydantic TypeAdapter even for an unset parameter; drop this once
+# typer's _TyperParameter.process_value skips coercion of None (see the module).
+coercion.install()
 
 # name -> (module in planner.cli, attribute, the one-line help `planner --help` lists).
 # The line must be the first line of the command's own help (a test checks).
