@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from planner import rules
+from planner import plain, rules
 from planner.errors import Conflict, NotFound, PlanUnreadable
 from planner.store import (
     active_plan,
@@ -22,7 +22,7 @@ from planner.store import (
 from planner.view import PlanInfo, PlanView, check_roles, checked_view, view_of
 
 if TYPE_CHECKING:
-    from planner.models import Curriculum
+    from planner.plain import Curriculum
 
 
 def _replace_info(info: PlanInfo, **changes: Any) -> PlanInfo:
@@ -45,7 +45,7 @@ def add_role(
     from planner import tracker
     from planner.curriculum import load_role
 
-    added = load_role(role)
+    added = plain.of(load_role(role))
     database = existing_db(db)
     now = utcnow()
     # One write transaction from reading the plan to recording the change, so two
@@ -273,7 +273,7 @@ def _find_new(refs: list[str], roles: tuple[str, ...]) -> tuple[dict[str, Curric
                 f"plan (its roles: {', '.join(roles)}). Use `planner add-role {ref}` to add it."
             )
             raise NotFound(msg)
-        found[curriculum.id] = curriculum
+        found[curriculum.id] = plain.of(curriculum)
     missing = []
     for role in roles:
         if role in found:
@@ -283,7 +283,7 @@ def _find_new(refs: list[str], roles: tuple[str, ...]) -> tuple[dict[str, Curric
         except UnknownRole:
             missing.append(role)
             continue
-        found[role] = load_role(role)
+        found[role] = plain.of(load_role(role))
     return found, missing
 
 

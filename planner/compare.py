@@ -8,8 +8,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from planner import plain
 from planner.errors import UsageError
-from planner.models import Curriculum
+from planner.plain import Curriculum
 
 PROFILE_FIELDS = (
     ("definition", "Definition"),
@@ -56,7 +57,7 @@ def compare_roles(
     from planner.view import merge_roles
 
     check_hours_per_week(hours_per_week)
-    a, b = load_role(first), load_role(second)
+    a, b = plain.of(load_role(first)), plain.of(load_role(second))
     if a.id == b.id:
         msg = f"Give two different roles to compare (got '{a.id}' twice)."
         raise UsageError(msg)

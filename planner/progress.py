@@ -22,7 +22,8 @@ if TYPE_CHECKING:
 
     from planner.db import Database
     from planner.history import StudyEntry
-    from planner.tracker import MilestoneState, Plan
+    from planner.queries import MilestoneState
+    from planner.tracker import Plan
     from planner.view import PlanInfo
 
 

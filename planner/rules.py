@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from planner.errors import AmbiguousMilestone, UnknownMilestone, UnknownSkill, UsageError
 
 if TYPE_CHECKING:
-    from planner.models import Skill
+    from planner.plain import Skill
 
 MAX_HOURS_PER_WEEK = 80.0
 MIN_HOURS_PER_WEEK = 0.25  # 15 minutes: the schedule counts whole minutes

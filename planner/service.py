@@ -4,12 +4,12 @@ tracker and renderer. Functions here return data, never text for the terminal.""
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from planner import curriculum as curricula
-from planner import rules
+from planner import plain, rules
 from planner.errors import (
     CurriculumInvalid,
     NoPlan,
@@ -19,16 +19,18 @@ from planner.errors import (
     UsageError,
 )
 from planner.history import Activity
+from planner.queries import EventRow, MilestoneState, PlanRow, Reader
 from planner.store import (
     NO_PLAN,
     active_plan,
     existing_db,
+    find_plan,
     is_shared,
     load_view,
     open_db,
-    plan_id,
     plan_info,
     prefetch_snapshots,
+    read,
     utcnow,
 )
 from planner.view import (
@@ -42,7 +44,7 @@ from planner.view import (
 )
 
 if TYPE_CHECKING:
-    from planner.tracker import Event, Plan
+    pass
 
 
 @dataclass(frozen=True)
@@ -125,9 +127,9 @@ def start_plan(
     rules.check_hours_per_week(hours_per_week)
     warnings = rules.check_start(start, today)
     role_ids = list(dict.fromkeys(roles))
-    curricula_ = [load_role(r) for r in role_ids]
-    unique = {c.id: c for c in curricula_}
-    curricula_ = list(unique.values())
+    unique = {c.id: c for c in (load_role(r) for r in role_ids)}
+    validated = list(unique.values())
+    curricula_ = [plain.of(c) for c in validated]
     role_ids = list(unique)
     check_roles(curricula_)
     merged = merge_roles(curricula_)
@@ -178,7 +180,7 @@ def start_plan(
             name=plan_name,
             roles=role_ids,
             curriculum_versions=info.curriculum_versions,
-            curriculum_digests=store_snapshots(session, curricula_, now),
+            curriculum_digests=store_snapshots(session, validated, now),
             hours_per_week=hours_per_week,
             start_date=start,
             known_skills=list(info.known_skills),
@@ -198,44 +200,13 @@ def start_plan(
 def list_plans(*, db: str | None, plan_name: str | None, today: date) -> list[PlanSummary]:
     """Every plan with its view; a plan that cannot be read has ``problem`` instead, and
     the others are listed all the same."""
-    from planner import db as dbmod
-    from planner import tracker
 
-    database = dbmod.open_database(db, create=False)
-    if database.version is None:
+    def none() -> list[_PlanRow]:
         return []
-    rows: list[tuple[Plan, PlanInfo | None, Any, Any, Any, str | None]] = []
-    with database.read() as session:  # a fixed number of queries, however many plans
-        plans = tracker.list_plans(session=session)
-        if not plans:
-            return []
-        active = None  # on a server with no plan named, none is anyone's active plan
-        if plan_name or not is_shared(session) or len(plans) == 1:
-            active = active_plan(session, plan_name if plan_name else None)
-        states = tracker.milestone_states_by_plan(session=session)
-        activity = tracker.activity_by_plan(session=session)
-        replans = tracker.latest_plan_events_by_plan(session=session, kind="replanned")
-        last = tracker.last_activity_by_plan(session=session)
-        prefetch_snapshots(session, plans)
-        for plan in plans:
-            pid = plan_id(plan)
-            info, problem = None, None
-            try:
-                info = plan_info(session, plan, replans.get(pid))
-            except PlannerError as exc:
-                problem = exc.message
-            rows.append(
-                (
-                    plan,
-                    info,
-                    states.get(pid, {}),
-                    activity.get(pid) or Activity(),
-                    last.get(pid),
-                    problem,
-                )
-            )
+
+    rows = read(db, lambda reader: _plan_rows(reader, plan_name), empty=none)
     summaries = []
-    for plan, info, states, activity, last, problem in rows:
+    for plan, active, info, states, activity, last, problem in rows:
         view = None
         if info is not None:
             try:
@@ -243,16 +214,50 @@ def list_plans(*, db: str | None, plan_name: str | None, today: date) -> list[Pl
             except PlannerError as exc:
                 problem = exc.message
         summaries.append(
-            PlanSummary(
-                plan.name,
-                tuple(plan.roles),
-                active is not None and plan.id == active.id,
-                view,
-                last,
-                problem=problem,
-            )
+            PlanSummary(plan.name, tuple(plan.roles), active, view, last, problem=problem)
         )
     return summaries
+
+
+_PlanRow = tuple[
+    PlanRow, bool, PlanInfo | None, dict[str, MilestoneState], Activity, datetime | None, str | None
+]
+
+
+def _plan_rows(reader: Reader, plan_name: str | None) -> list[_PlanRow]:
+    """Every plan with what its view is built from, in a fixed number of queries however
+    many plans there are: (plan, active, info or None, states, activity, last activity,
+    why it cannot be read)."""
+    plans = reader.plans()
+    if not plans:
+        return []
+    active = None  # on a server with no plan named, none is anyone's active plan
+    if plan_name or not reader.shared or len(plans) == 1:
+        active = find_plan(reader, plan_name if plan_name else None)
+    states = reader.milestone_states_by_plan()
+    activity = reader.activity_by_plan()
+    replans = reader.latest_plan_events_by_plan("replanned")
+    last = reader.last_activity_by_plan()
+    prefetch_snapshots(reader, plans)
+    rows: list[_PlanRow] = []
+    for plan in plans:
+        info, problem = None, None
+        try:
+            info = plan_info(reader, plan, replans.get(plan.id))
+        except PlannerError as exc:
+            problem = exc.message
+        rows.append(
+            (
+                plan,
+                active is not None and plan.id == active.id,
+                info,
+                states.get(plan.id, {}),
+                activity.get(plan.id) or Activity(),
+                last.get(plan.id),
+                problem,
+            )
+        )
+    return rows
 
 
 def use_plan(*, db: str | None, name: str) -> str:
@@ -283,22 +288,21 @@ def delete_plan(*, db: str | None, name: str) -> int:
 
 def plan_events(
     *, db: str | None, plan_name: str | None, limit: int | None
-) -> tuple[str, list[Event], dict[str, float]]:
+) -> tuple[str, list[EventRow], dict[str, float]]:
     """The plan's name, its events (oldest first; the newest ``limit`` when given) and
     its milestones' estimated hours (empty for a plan whose curriculum cannot be read:
     its history is shown all the same)."""
-    from planner import tracker
 
-    database = existing_db(db)
-    with database.read() as session:
-        plan = active_plan(session, plan_name)
-        events = tracker.list_events(session=session, plan_id=plan_id(plan), limit=limit)
+    def work(reader: Reader) -> tuple[str, list[EventRow], dict[str, float]]:
+        plan = find_plan(reader, plan_name)
+        events = reader.events(plan.id, limit)
         try:
-            info = plan_info(session, plan)
+            info = plan_info(reader, plan)
         except PlannerError:
             return plan.name, events, {}
-    estimates = {m.id: m.hours for c in info.curricula for m in c.milestones}
-    return plan.name, events, estimates
+        return plan.name, events, {m.id: m.hours for c in info.curricula for m in c.milestones}
+
+    return read(db, work)
 
 
 # --------------------------------------------------------------------------- printable plan

@@ -9,13 +9,14 @@ bumped when the JSON changes shape.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from planner.models import Curriculum
+    from planner import models, plain
 
 FORMAT = 1
 
@@ -29,7 +30,13 @@ class Snapshot:
     body: str
 
 
-def snapshot_of(curriculum: Curriculum) -> Snapshot:
+def snapshot_of(curriculum: models.Curriculum | plain.Curriculum) -> Snapshot:
+    """The snapshot of a curriculum, validated (``models``) or as a plan keeps it
+    (``plain``: validated again here, so the JSON is the model's own)."""
+    from planner import models
+
+    if not isinstance(curriculum, models.Curriculum):
+        curriculum = models.Curriculum.model_validate(dataclasses.asdict(curriculum))
     sources = {cid: Path(path).name for cid, path in curriculum.sources.items()}
     body = curriculum.model_copy(update={"sources": sources}).model_dump_json()
     return Snapshot(curriculum.id, hashlib.sha256(body.encode()).hexdigest(), body)

@@ -33,7 +33,7 @@ def milestone_data(view: PlanView, milestone_id: str) -> dict[str, Any]:
         "requires": list(m.requires),
         "roles": list(view.curriculum.serves.get(m.id, ())),
         "optional": m.optional,
-        "resources": [dict(r) for r in m.resources],  # flat models: no pydantic serializer
+        "resources": [{"title": r.title, "url": r.url, "kind": r.kind} for r in m.resources],
     }
 
 

@@ -14,20 +14,27 @@ says how to give them one (``planner upgrade``).
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, Protocol, TypeVar
 
+from planner import plain
 from planner.errors import NoPlan, PlanUnreadable, UsageError
+from planner.queries import EventRow, MilestoneState, PlanRow, Reader
 from planner.rules import suggestion
 from planner.snapshot import FORMAT, digest_of, snapshot_of
 
 if TYPE_CHECKING:
     from sqlmodel import Session
 
+    from planner import models
     from planner.db import Database
-    from planner.models import Curriculum
+    from planner.history import Activity
+    from planner.plain import Curriculum
     from planner.tracker import Event, Plan
     from planner.view import PlanInfo, PlanView
+
+T = TypeVar("T")
 
 NO_PLAN = (
     "No plan yet. Start one with `planner start ROLE` (see `planner curricula list` for the roles)."
@@ -58,24 +65,59 @@ def existing_db(db: str | None) -> Database:
 
 
 def active_plan(session: Session, name: str | None) -> Plan:
-    """The plan called ``name``, else the most recently used one; raises NoPlan."""
+    """The plan called ``name``, else the most recently used one (a stored ``Plan``, for
+    commands that change it); raises NoPlan, or UsageError on a server with several
+    plans and none named."""
     from planner import tracker
 
+    return _choose(
+        name,
+        get=lambda n: tracker.get_plan(session=session, name=n),
+        latest=lambda: tracker.latest_plan(session=session),
+        every=lambda: tracker.list_plans(session=session),
+        shared=is_shared(session),
+    )
+
+
+def find_plan(reader: Reader, name: str | None) -> PlanRow:
+    """``active_plan`` for the commands that only read: the same choice and the same
+    errors, through the read queries."""
+    return _choose(
+        name, get=reader.plan, latest=reader.latest_plan, every=reader.plans, shared=reader.shared
+    )
+
+
+class _Named(Protocol):
+    @property
+    def name(self) -> str: ...
+
+
+P = TypeVar("P", bound=_Named)
+
+
+def _choose(
+    name: str | None,
+    *,
+    get: Callable[[str], P | None],
+    latest: Callable[[], P | None],
+    every: Callable[[], Sequence[P]],
+    shared: bool,
+) -> P:
     if name:
-        plan = tracker.get_plan(session=session, name=name)
+        plan = get(name)
         if plan is None:
-            names = [p.name for p in tracker.list_plans(session=session)]
+            names = [p.name for p in every()]
             msg = (
                 f"No plan named '{name}'.{suggestion(name, names)} "
                 f"Plans: {', '.join(names) or 'none'}. See `planner plans`."
             )
             raise NoPlan(msg)
         return plan
-    plan = tracker.latest_plan(session=session)
+    plan = latest()
     if plan is None:
         raise NoPlan(NO_PLAN)
-    if is_shared(session):
-        plans = tracker.list_plans(session=session)
+    if shared:
+        plans = every()
         if len(plans) > 1:
             listed = ", ".join(p.name for p in plans[:10]) + (", ..." if len(plans) > 10 else "")
             msg = (
@@ -93,15 +135,54 @@ def is_shared(session: Session) -> bool:
     return session.get_bind().dialect.name != "sqlite"
 
 
-def plan_id(plan: Plan) -> int:
+def plan_id(plan: Plan | PlanRow) -> int:
     assert plan.id is not None
     return plan.id
+
+
+def read(db: str | None, work: Callable[[Reader], T], *, empty: Callable[[], T] | None = None) -> T:
+    """``work`` run on the read queries of the database: through the standard library's
+    ``sqlite3`` on a SQLite file when it can (``planner.fastread``), else (a server, or
+    anything out of the ordinary) through the full path, which opens, checks and
+    explains as every command does. With no database yet: ``empty()``, or NoPlan."""
+    from planner import fastread
+
+    result = fastread.attempt(db, work)
+    if not isinstance(result, fastread.Fallback):
+        return result
+    return read_fully(db, work, empty=empty)
+
+
+def read_fully(
+    db: str | None, work: Callable[[Reader], T], *, empty: Callable[[], T] | None = None
+) -> T:
+    """``read`` without the fast path: SQLAlchemy, in one read transaction."""
+    from planner import tracker
+    from planner.db import open_database
+
+    database = open_database(db, create=False)
+    if database.version is None:
+        if empty is None:
+            raise NoPlan(NO_PLAN)
+        return empty()
+    with database.read() as session:
+        return work(tracker.reader(session))
+
+
+def _reader(source: Session | Reader) -> Reader:
+    if isinstance(source, Reader):
+        return source
+    from planner import tracker
+
+    return tracker.reader(source)
 
 
 # --------------------------------------------------------------------------- snapshots
 
 
-def store_snapshots(session: Session, curricula: list[Curriculum], at: datetime) -> dict[str, str]:
+def store_snapshots(
+    session: Session, curricula: Sequence[models.Curriculum | Curriculum], at: datetime
+) -> dict[str, str]:
     """Store each curriculum (once per content); returns role id -> digest."""
     from planner import tracker
 
@@ -115,19 +196,18 @@ def store_snapshots(session: Session, curricula: list[Curriculum], at: datetime)
             body=snapshot.body,
             at=at,
         )
-        _constructed.setdefault(snapshot.digest, curriculum)
+        _constructed.setdefault(snapshot.digest, plain.of(curriculum))
         digests[curriculum.id] = snapshot.digest
     return digests
 
 
-def read_snapshots(session: Session, plan: Plan) -> tuple[Curriculum, ...]:
+def read_snapshots(source: Session | Reader, plan: Plan | PlanRow) -> tuple[Curriculum, ...]:
     """The plan's curricula, one per role in ``plan.roles`` order.
 
     Raises PlanUnreadable when a snapshot is missing, damaged or from a newer planner;
     a plan without snapshots (from before they existed) is read from the search path.
     """
-    from planner import tracker
-    from planner.tracker import DamagedJSON
+    from planner.queries import DamagedJSON
 
     for field in ("roles", "known_skills", "curriculum_versions"):
         value = getattr(plan, field)
@@ -142,7 +222,7 @@ def read_snapshots(session: Session, plan: Plan) -> tuple[Curriculum, ...]:
         raise PlanUnreadable(_unreadable(plan.name, "its list of stored curricula is damaged"))
     wanted = [str(digests[role]) for role in plan.roles]
     missing = [d for d in dict.fromkeys(wanted) if d not in _constructed]
-    rows = tracker.get_snapshots(session=session, digests=missing) if missing else {}
+    rows = _reader(source).snapshots(missing) if missing else {}
     for digest in missing:
         row = rows.get(digest)
         if row is None:
@@ -152,8 +232,6 @@ def read_snapshots(session: Session, plan: Plan) -> tuple[Curriculum, ...]:
 
 
 def _construct(plan_name: str, digest: str, format_: int, body: str) -> Curriculum:
-    from planner.models import Curriculum, construct
-
     if format_ > FORMAT:
         raise PlanUnreadable(
             _unreadable(
@@ -165,7 +243,7 @@ def _construct(plan_name: str, digest: str, format_: int, body: str) -> Curricul
     if digest_of(body) != digest:
         raise PlanUnreadable(_unreadable(plan_name, "its stored curriculum is damaged"))
     try:
-        return construct(Curriculum, json.loads(body))
+        return plain.from_dict(json.loads(body))
     except (ValueError, TypeError, KeyError, AttributeError, IndexError):
         raise PlanUnreadable(_unreadable(plan_name, "its stored curriculum is damaged")) from None
 
@@ -179,14 +257,14 @@ def _unreadable(plan_name: str, reason: str, fix: str = "") -> str:
     return f"Plan '{plan_name}' cannot be read: {reason}. {fix}"
 
 
-def _from_search_path(plan: Plan) -> tuple[Curriculum, ...]:
+def _from_search_path(plan: Plan | PlanRow) -> tuple[Curriculum, ...]:
     from planner.curriculum import load_role
     from planner.errors import CurriculumInvalid, PlannerError
 
     found = []
     for role in plan.roles:
         try:
-            found.append(load_role(role))
+            found.append(plain.of(load_role(role)))
         except CurriculumInvalid as exc:
             reason = f"it keeps no copy of its curriculum, and the file of {role} is invalid"
             fix = (
@@ -208,26 +286,26 @@ def _from_search_path(plan: Plan) -> tuple[Curriculum, ...]:
 
 
 def plan_info(
-    session: Session, plan: Plan, replan: Event | None | Literal[False] = False
+    source: Session | Reader,
+    plan: Plan | PlanRow,
+    replan: Event | EventRow | None | Literal[False] = False,
 ) -> PlanInfo:
     """The plan's settings, its curricula and its latest re-plan (``replan``: already
     read, None for none; by default it is looked up); raises PlanUnreadable."""
-    from planner import tracker
     from planner.view import PlanInfo
 
+    reader = _reader(source)
     if replan is False:
-        replan = tracker.latest_plan_event(session=session, plan_id=plan_id(plan), kind="replanned")
+        replan = reader.latest_plan_event(plan_id(plan), "replanned")
     rebase = None
     if replan is not None and replan.on_date is not None:
         rebase = (replan.on_date, replan.hours or 0.0)
-    return PlanInfo.of(plan, read_snapshots(session, plan), rebase)
+    return PlanInfo.of(plan, read_snapshots(reader, plan), rebase)
 
 
-def prefetch_snapshots(session: Session, plans: list[Plan]) -> None:
+def prefetch_snapshots(reader: Reader, plans: Sequence[Plan | PlanRow]) -> None:
     """Read the stored curricula of all ``plans`` in one query, so that ``read_snapshots``
     then asks the database nothing (a damaged or missing one is left for it to report)."""
-    from planner import tracker
-
     wanted = {
         str(digest)
         for plan in plans
@@ -237,7 +315,7 @@ def prefetch_snapshots(session: Session, plans: list[Plan]) -> None:
     missing = [d for d in sorted(wanted) if d not in _constructed]
     if not missing:
         return
-    for digest, row in tracker.get_snapshots(session=session, digests=missing).items():
+    for digest, row in reader.snapshots(missing).items():
         try:
             _constructed[digest] = _construct("", digest, *row)
         except PlanUnreadable:
@@ -246,16 +324,19 @@ def prefetch_snapshots(session: Session, plans: list[Plan]) -> None:
 
 def load_view(*, db: str | None, plan_name: str | None, today: date) -> PlanView:
     """The active plan as a PlanView (read-only); raises NoPlan or PlanUnreadable."""
-    from planner import tracker
     from planner.view import view_of
 
-    database = existing_db(db)
-    with database.read() as session:
-        plan = active_plan(session, plan_name)
-        states = tracker.milestone_states(session=session, plan_id=plan_id(plan))
-        activity = tracker.plan_activity(session=session, plan_id=plan_id(plan))
-        info = plan_info(session, plan)
+    info, states, activity = read(db, lambda reader: view_inputs(reader, plan_name))
     return view_of(info, states, today, activity)
+
+
+def view_inputs(
+    reader: Reader, plan_name: str | None
+) -> tuple[PlanInfo, dict[str, MilestoneState], Activity]:
+    """What a view of the active plan is built from: its settings and curricula, its
+    milestones' states and its study entries and time off."""
+    plan = find_plan(reader, plan_name)
+    return plan_info(reader, plan), reader.milestone_states(plan.id), reader.activity(plan.id)
 
 
 def utcnow() -> datetime:

@@ -1,4 +1,8 @@
-"""SQL tables and keyword-only query functions: the only module that knows SQL.
+"""SQL tables, every write, and keyword-only query functions for the commands that write.
+
+The tables here define the schema; the commands that only read use the same tables
+through the SQL text of ``planner.queries`` (``reader``), which a test holds to the same
+answers as the queries here.
 
 Progress is an append-only event log. A milestone's state is derived from its latest
 state event; nothing is ever updated or deleted by normal commands (deleting a whole
@@ -7,7 +11,7 @@ plan with ``planner delete-plan`` is the one exception, and it asks first).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -15,12 +19,7 @@ import sqlalchemy as sa
 from sqlmodel import Column, Field, Session, SQLModel, col, select
 
 from planner.history import Activity, activity_of
-
-
-class DamagedJSON(list[Any]):
-    """What a JSON column holds when its text cannot be parsed (edited or damaged by
-    hand): an empty list that says so, so one damaged row is reported as unreadable
-    instead of stopping every query that lists plans."""
+from planner.queries import ENTRY_KINDS, STATE_KINDS, DamagedJSON, MilestoneState, Reader
 
 
 class SafeJSON(sa.types.TypeDecorator[Any]):
@@ -42,12 +41,10 @@ class SafeJSON(sa.types.TypeDecorator[Any]):
         return process
 
 
-STATE_KINDS = ("done", "undone", "skipped", "unskipped")
 # changes to the plan, and time off; milestone_id ""
 PLAN_KINDS = ("replanned", "role-added", "upgraded", "away")
-# "studied" records time on a milestone; "retracted" withdraws the study entry or time off
-# whose id is its ref_id (milestone_id as the entry's)
-ENTRY_KINDS = ("studied", "away", "retracted")
+# "studied" records time on a milestone, "away" time off (ENTRY_KINDS); "retracted"
+# withdraws the study entry or time off whose id is its ref_id (milestone_id as the entry's)
 EVENT_KINDS = (*STATE_KINDS, "note", "studied", "retracted", *PLAN_KINDS)
 
 
@@ -98,16 +95,6 @@ class Event(SQLModel, table=True):
     note: str | None = None
     until_date: date | None = None  # last day of time off
     ref_id: int | None = None  # the entry a "retracted" event withdraws
-
-
-@dataclass(frozen=True, slots=True)
-class MilestoneState:
-    """A milestone's latest state event."""
-
-    kind: str  # one of STATE_KINDS
-    on_date: date | None
-    at: datetime
-    hours: float | None
 
 
 # --------------------------------------------------------------------------- plans
@@ -338,6 +325,17 @@ def last_activity(*, session: Session, plan_id: int) -> datetime | None:
         sa.select(sa.func.max(col(Event.at))).where(col(Event.plan_id) == plan_id)
     ).scalar()
     return value if isinstance(value, datetime) else None
+
+
+def reader(session: Session) -> Reader:
+    """The read queries of ``planner.queries``, run through ``session``'s connection (in
+    its transaction) with SQLAlchemy's ``text()``."""
+    connection = session.connection()
+
+    def run(sql: str, params: Mapping[str, Any]) -> Sequence[Sequence[Any]]:
+        return connection.execute(sa.text(sql), dict(params)).all()
+
+    return Reader(run, shared=connection.dialect.name != "sqlite")
 
 
 # --------------------------------------------------------------------------- backup

@@ -39,7 +39,8 @@ if TYPE_CHECKING:
 
     from planner.db import Database
     from planner.models import Curriculum
-    from planner.tracker import Event, MilestoneState, Plan
+    from planner.queries import MilestoneState
+    from planner.tracker import Event, Plan
 
 
 def _export_plan(plan: Plan, events: list[Event], digests: dict[str, str]) -> ExportPlan:
@@ -218,7 +219,7 @@ def _curricula_of(
 
 def _states(events: list[ExportEvent]) -> dict[str, MilestoneState]:
     """Each milestone's latest state event, as the tracker derives it from the database."""
-    from planner.tracker import STATE_KINDS, MilestoneState
+    from planner.queries import STATE_KINDS, MilestoneState
 
     states = {}
     for e in events:
@@ -299,7 +300,7 @@ def _check_plan(
     (its study entries and time off included): an imported plan is stored only once it
     is known to be readable."""
 
-    from planner import rules
+    from planner import plain, rules
     from planner.view import PlanInfo, check_roles, checked_view
 
     where = f"$.plans[{index}]"
@@ -310,12 +311,13 @@ def _check_plan(
         activity = activity_of(plan.events)
         _check_activity(activity, where)
         curricula = _curricula_of(document, index, plan, warnings)
-        check_roles(curricula)
+        kept = [plain.of(c) for c in curricula]
+        check_roles(kept)
         rebase = None
         for event in plan.events:
             if event.kind == "replanned" and event.on_date is not None:
                 rebase = (event.on_date, event.hours or 0.0)
-        info = PlanInfo.of(plan, curricula, rebase)
+        info = PlanInfo.of(plan, kept, rebase)
         warnings += checked_view(info, _states(plan.events), today, activity)[1]
     except PlannerError as exc:
         text = exc.message if exc.message.startswith("$") else f"{where}: {exc.message}"

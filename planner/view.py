@@ -19,9 +19,9 @@ from planner.history import Activity
 from planner.rules import MAX_PLAN_YEARS, check_plan_length
 
 if TYPE_CHECKING:
-    from planner.models import Curriculum, Milestone, Project, Skill
+    from planner.plain import Curriculum, Milestone, Project, Skill
+    from planner.queries import MilestoneState
     from planner.scheduler import Learner, Progress, Schedule, Task
-    from planner.tracker import MilestoneState
 
 
 @dataclass(frozen=True)

@@ -34,7 +34,7 @@ from typing import Any
 
 import pytest
 
-from planner.tracker import STATE_KINDS
+from planner.queries import STATE_KINDS
 from tests.conftest import FIXTURE_CURRICULA, report
 
 PLANNER = [sys.executable, "-m", "planner"]

@@ -22,7 +22,7 @@ from planner.calendar import Session, clean_text, parse_days, parse_time, plan_s
 from planner.curriculum import load_role
 from planner.errors import UsageError
 from planner.history import Activity, TimeOff
-from planner.tracker import MilestoneState
+from planner.queries import MilestoneState
 from planner.view import PlanInfo, PlanView, build_view
 from tests.conftest import FIXTURE_CURRICULA, Run
 

@@ -58,8 +58,8 @@ from pydantic import ValidationError
 from planner import curriculum, renderer
 from planner.models import Dataset, Resource
 from planner.projects import rank_projects
+from planner.queries import MilestoneState
 from planner.report import Report, build_report
-from planner.tracker import MilestoneState
 from planner.view import PlanInfo, PlanView, build_view
 from tests.conftest import FIXTURE_CURRICULA
 from tests.conftest import report as report_figure

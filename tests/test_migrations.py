@@ -52,7 +52,7 @@ SECOND_PLAN = "Zoë — second plan"
 WRAPPER = r"""
 import os, signal, sys
 import sqlalchemy as sa
-from planner import db
+from planner import db, migrations
 
 def m_test_event_source(conn):
     conn.execute(sa.text(
@@ -74,7 +74,7 @@ db.MIGRATIONS = [
 upto = int(os.environ.get("TEST_UPTO", "0"))
 if upto:
     db.MIGRATIONS = [m for m in db.MIGRATIONS if m[0] <= upto]
-db.SCHEMA_VERSION = db.MIGRATIONS[-1][0]
+db.SCHEMA_VERSION = migrations.SCHEMA_VERSION = db.MIGRATIONS[-1][0]
 if upto:
     db.open_database(sys.argv[sys.argv.index("--db") + 1]).engine.dispose()
     sys.exit(0)

@@ -23,7 +23,7 @@ from planner.curriculum import load_role
 from planner.errors import NotFound
 from planner.models import Dataset, Project
 from planner.projects import Suggestion, rank_projects
-from planner.tracker import MilestoneState
+from planner.queries import MilestoneState
 from planner.view import PlanInfo, PlanView, build_view
 from tests.conftest import FIXTURE_CURRICULA, START, Run
 

@@ -18,8 +18,8 @@ from planner import renderer
 from planner.curriculum import load_role
 from planner.history import Activity, StudyEntry, TimeOff
 from planner.projects import rank_projects
+from planner.queries import MilestoneState
 from planner.report import build_report
-from planner.tracker import MilestoneState
 from planner.view import PlanInfo, PlanView, build_view
 from tests.conftest import FIXTURE_CURRICULA, Run
 

@@ -26,14 +26,14 @@ print(json.dumps([code, sorted({m.split(".")[0] for m in sys.modules})]), file=s
 """
 
 
-def loaded(args: list[str], home: Path) -> set[str]:
+def loaded(args: list[str], home: Path, heavy: tuple[str, ...] = HEAVY) -> set[str]:
     env = {**os.environ, "PLANNER_HOME": str(home), "COLUMNS": "100"}
     done = subprocess.run(
         [sys.executable, "-c", PROBE, *args], capture_output=True, text=True, env=env, check=False
     )
     code, modules = json.loads(done.stderr.strip().splitlines()[-1])
     assert code in (0, None), done.stderr
-    return set(modules) & set(HEAVY)
+    return set(modules) & set(heavy)
 
 
 @pytest.fixture
@@ -59,6 +59,36 @@ def started(planner_home: Path) -> Path:
 def test_everyday_commands_load_no_heavy_package(started: Path, args: list[str]) -> None:
     """No templates, PDF, calendar or rich, and no YAML parser once curricula are cached."""
     assert loaded(args, started) == set()
+
+
+# The reading commands read a SQLite file through the standard library (planner.fastread)
+# and the curriculum a plan keeps into plain dataclasses (planner.plain).
+DATABASE_STACK = ("sqlalchemy", "sqlmodel", "pydantic", "pydantic_core")
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["status"],
+        ["next"],
+        ["log"],
+        ["plans"],
+        ["status", "--json"],
+        ["next", "--json"],
+        ["log", "--json"],
+        ["plans", "--json"],
+        ["--plan", "ai-architect", "status"],
+    ],
+)
+def test_reading_commands_load_no_database_stack(started: Path, args: list[str]) -> None:
+    assert loaded(args, started, DATABASE_STACK) == set()
+
+
+def test_a_command_that_writes_still_uses_the_full_stack(started: Path) -> None:
+    """The guard above can fail: the same probe sees SQLAlchemy where it is used."""
+    assert {"sqlalchemy", "sqlmodel"} <= loaded(
+        ["done", "python-programming"], started, DATABASE_STACK
+    )
 
 
 @pytest.mark.parametrize(

@@ -14,8 +14,8 @@ import pytest
 
 from planner.curriculum import load_role
 from planner.history import Activity, StudyEntry, TimeOff
+from planner.queries import MilestoneState
 from planner.rules import parse_duration
-from planner.tracker import MilestoneState
 from planner.view import PlanInfo, PlanView, build_view
 from tests.conftest import Run
 
