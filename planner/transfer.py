@@ -12,6 +12,7 @@ get new ids where they land, and a ``retracted`` event names its entry by the ne
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -19,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
-from planner.errors import NoPlan, NotFound, PlanExists, PlannerError, UsageError
+from planner.errors import NotFound, PlanExists, PlannerError, UsageError
 from planner.export_format import (
     FORMAT,
     VERSION,
@@ -39,11 +40,13 @@ if TYPE_CHECKING:
 
     from planner.db import Database
     from planner.models import Curriculum
-    from planner.queries import MilestoneState
+    from planner.queries import EventRow, MilestoneState, PlanRow, Reader
     from planner.tracker import Event, Plan
 
 
-def _export_plan(plan: Plan, events: list[Event], digests: dict[str, str]) -> ExportPlan:
+def _export_plan(
+    plan: Plan | PlanRow, events: Sequence[Event | EventRow], digests: dict[str, str]
+) -> ExportPlan:
     return ExportPlan.model_validate(
         {
             "name": plan.name,
@@ -88,40 +91,38 @@ def export_document(
     """The active plan (or every plan) with its full history, oldest event first, and
     the curricula it keeps. With ``all_plans`` a plan that cannot be read is left out and
     named in ``skipped``; without it, PlanUnreadable is raised."""
-    from planner import tracker
-    from planner.db import open_database
     from planner.snapshot import snapshot_of
-    from planner.store import NO_PLAN, active_plan, read_snapshots
+    from planner.store import find_plan, read, read_snapshots
 
-    plans: list[ExportPlan] = []
     curricula: dict[str, dict[str, Any]] = {}
     skipped: list[str] = []
-    database = open_database(db, create=False)
-    if database.version is None and not all_plans:
-        raise NoPlan(NO_PLAN)
-    if database.version is not None:
-        with database.read() as session:
-            chosen = (
-                tracker.list_plans(session=session)
-                if all_plans
-                else [active_plan(session, plan_name)]
-            )
-            for plan in chosen:
-                assert plan.id is not None
-                try:
-                    kept = read_snapshots(session, plan)
-                except PlannerError as exc:
-                    if not all_plans:
-                        raise
-                    skipped.append(exc.message)
-                    continue
-                digests = {}
-                for curriculum in kept:
-                    snapshot = snapshot_of(curriculum)
-                    curricula.setdefault(snapshot.digest, json.loads(snapshot.body))
-                    digests[curriculum.id] = snapshot.digest
-                events = tracker.list_events(session=session, plan_id=plan.id)
-                plans.append(_export_plan(plan, events, digests))
+
+    def work(reader: Reader) -> list[tuple[PlanRow, list[EventRow], dict[str, str]]]:
+        curricula.clear()
+        skipped.clear()
+        chosen = reader.plans() if all_plans else [find_plan(reader, plan_name)]
+        found = []
+        for plan in chosen:
+            try:
+                kept = read_snapshots(reader, plan)
+            except PlannerError as exc:
+                if not all_plans:
+                    raise
+                skipped.append(exc.message)
+                continue
+            digests = {}
+            for curriculum in kept:
+                snapshot = snapshot_of(curriculum)
+                curricula.setdefault(snapshot.digest, json.loads(snapshot.body))
+                digests[curriculum.id] = snapshot.digest
+            found.append((plan, reader.events(plan.id), digests))
+        return found
+
+    def nothing() -> list[tuple[PlanRow, list[EventRow], dict[str, str]]]:
+        return []
+
+    rows = read(db, work, empty=nothing if all_plans else None)
+    plans = [_export_plan(plan, events, digests) for plan, events, digests in rows]
     document = ExportDocument.model_validate(
         {
             "format": FORMAT,

@@ -272,6 +272,9 @@ def choose_command(
         args = ("study", milestone, f"{rng.randrange(5, 46)}m") + (("--note", note) if note else ())
         return Command(args, ((milestone, "studied", note),), (f"Studied {milestone} for ",))
     pool = pending if action == "done" else undoable
+    retractable = [m for m in pending if m in study]
+    if action == "undo" and retractable and rng.random() < 0.5:
+        pool = retractable  # else study is mostly finished by done before it is taken back
     chosen = rng.sample(pool, k=min(len(pool), rng.choice([1, 1, 2])))
     if action == "undo":
         return Command(

@@ -19,7 +19,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from planner import curriculum, service, store, tracker
+from planner import curriculum, plain, service, store, tracker
 from planner.db import open_database
 from planner.errors import PlannerError
 from planner.snapshot import snapshot_of
@@ -54,7 +54,7 @@ def test_a_snapshot_reads_back_equal_and_is_stored_once(
         expected = resolved.model_copy(
             update={"sources": {k: Path(v).name for k, v in resolved.sources.items()}}
         )
-        assert rebuilt == expected
+        assert rebuilt == plain.of(expected)
         assert snapshot_of(rebuilt).digest == digest  # idempotent: stored once, forever
         with sqlite3.connect(folder / "planner.db") as conn:
             assert conn.execute("SELECT COUNT(*) FROM curriculum_snapshot").fetchone() == (1,)
