@@ -2,9 +2,11 @@
 
 Usage::
 
-    python benchmarks/run.py             # full: 15 runs a command, sizes up to 20,000 / 100,000
-    python benchmarks/run.py --quick     # 1 run, baselines once, tiny sizes: a smoke test
-    python benchmarks/run.py --markdown  # the tables as GitHub Markdown, for the README
+    python benchmarks/run.py               # full: 15 runs a command, sizes up to 20,000 / 100,000
+    python benchmarks/run.py --quick       # 1 run, baselines once, tiny sizes: a smoke test
+    python benchmarks/run.py --markdown    # the tables as GitHub Markdown, for the README
+    python benchmarks/run.py --no-peers    # without the peer rows (jrnl, watson, the floor)
+    python benchmarks/run.py --peers-only  # the peer rows, P, status and next; no scale section
 
 Every command runs as a whole process: the ``planner`` console script of the virtualenv
 that runs this script, never through a shell. After one warm-up run, each command is run
@@ -19,12 +21,40 @@ Peak RSS is each child's own ``ru_maxrss`` from ``os.wait4``. The package is byt
 first and children run without ``PYTHONDONTWRITEBYTECODE``. Everything happens in a
 temporary ``PLANNER_HOME``: the user's data is never read or written.
 
+The peers are other Python command lines that answer a similar question, measured in the
+same run, each alternating with P like planner's rows:
+
+    J   jrnl -n 5         the last 5 entries of a journal of 200, one a day (jrnl 4.x)
+    W   watson status     the running frame, over 200 frames, one a day (td-watson 2.x)
+    F   python -c         import sqlite3, open the benchmark's planner database and fetch
+                          every row of the three queries ``planner status`` reads: the floor
+
+Then ``planner status`` and ``planner next`` are each paired with J and with W (planner,
+peer, planner, peer ...): those rows' ratio is the median of planner / peer. jrnl and
+watson are never dependencies of the project. They live in a virtualenv of their own,
+``$XDG_CACHE_HOME/planner-benchmarks/peers-venv`` (``~/.cache`` by default), made with
+this script's Python (``python -m venv``, then ``pip install``) the first time a full run
+needs them and reused after, as long as it runs the same Python version. When they cannot
+be installed (offline), their rows are left out with a note. ``--quick`` never installs
+them, but uses them when they are there; ``--no-peers`` leaves them out.
+
+Their data lives in the run's temporary folder, with ``HOME``, ``XDG_CONFIG_HOME``,
+``XDG_DATA_HOME``, ``XDG_CACHE_HOME`` and ``WATSON_DIR`` pointing there: the journal is
+written in jrnl's own format, with a ``jrnl.yaml`` of jrnl's default settings so that it
+never asks anything (but for a time format that Python's ``strptime`` reads: with the
+default ``%F %r`` jrnl parses every date with a slower fallback); the frames are added
+with ``watson add -f ... -t ... project +tag`` (all in one process), then one is started
+with ``watson start``. Before a peer is timed, the script checks that it prints what it
+should (jrnl reads 200 entries and shows the last 5, watson has 200 frames and one
+running, the floor finds the plan, its states and its curricula); a peer that fails leaves
+a row saying so, and does not fail the run.
+
 The scale section generates random curricula (fixed seed) and event logs in the temporary
 folder and reports in-process scheduling, ``planner status`` and ``planner plan --format
 html`` at each size, with the growth between consecutive sizes.
 
 The script measures; it does not judge: it exits 0 when targets are missed, and 1 only
-when something crashed (a command failed, or a bug here).
+when something crashed (a planner command failed, or a bug here).
 """
 
 from __future__ import annotations
@@ -35,13 +65,14 @@ import json
 import os
 import platform
 import random
+import re
 import sqlite3
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import partial
@@ -53,6 +84,7 @@ ROLE = "ai-architect"
 OTHER_ROLE = "lead-ml-engineer"
 SEED = 20231206
 MAX_RSS_MIB = 80.0
+READ_RSS_MIB = 30.0  # planner status and planner next
 MILESTONES_PER_FILE = 1000  # the loader caps a file at 1 MiB and 100,000 YAML nodes
 SKILLS = ("modelling", "data", "systems", "statistics", "communication")
 
@@ -315,12 +347,13 @@ class Case:
     baseline: str
     target: Target | None
     home: Path
+    env: Mapping[str, str] = field(default_factory=dict)  # set on top of runner.env(home)
 
 
 def measure_case(
     runner: Runner, case: Case, repeats: int, baseline_rows: dict[str, Row], *, warm_up: bool
 ) -> list[Row]:
-    env = runner.env(case.home)
+    env = {**runner.env(case.home), **case.env}
     base_argv = BASELINES[case.baseline]
     rows = [Row(name, baseline=case.baseline, target=case.target) for name, _ in case.steps]
     for _, argv in case.steps if warm_up else ():
@@ -354,8 +387,17 @@ def setup_main_plan(runner: Runner, home: Path, today: date, ids: list[str]) -> 
 
 
 def command_rows(
-    runner: Runner, root: Path, repeats: int, today: date, ids: list[str], *, warm_up: bool
+    runner: Runner,
+    root: Path,
+    repeats: int,
+    today: date,
+    ids: list[str],
+    baseline_rows: dict[str, Row],
+    *,
+    warm_up: bool,
+    reads_only: bool = False,
 ) -> list[Row]:
+    """The planner rows; with ``reads_only``, only those the peers are paired with."""
     home = root / "home-main"
     progress(f"setting up a plan with 30 events in {home}")
     target_id = setup_main_plan(runner, home, today, ids)
@@ -363,7 +405,9 @@ def command_rows(
     pdf = str(root / "plan.pdf")
     b0 = Target(ratio=1.3)
     b1_fast = Target(ratio=1.15)
-    b1_render = Target(ratio=1.3)
+    # The reading commands import neither SQLAlchemy nor pydantic: judged against P, and
+    # against jrnl and watson in the peer rows.
+    reads = Target(ratio=12, rss_mib=READ_RSS_MIB)
 
     def single(name: str, argv: list[str], baseline: str, target: Target) -> Case:
         return Case(((name, (PLANNER, *argv)),), baseline, target, home)
@@ -376,19 +420,25 @@ def command_rows(
         single("planner curricula list", ["curricula", "list"], "B0", b0),
         single(f"planner curricula show {ROLE}", ["curricula", "show", ROLE], "B0", b0),
         single(f"planner compare {ROLE} {OTHER_ROLE}", ["compare", ROLE, OTHER_ROLE], "B0", b0),
-        single("planner status", ["status"], "B1", b1_fast),
-        single("planner next", ["next"], "B1", b1_fast),
-        single("planner log", ["log"], "B1", b1_fast),
-        single("planner plan --format html", ["plan", "--format", "html"], "B1", b1_render),
-        single("planner plan --format md", ["plan", "--format", "md"], "B1", b1_render),
+        single("planner status", ["status"], "P", reads),
+        single("planner next", ["next"], "P", reads),
+        single("planner log", ["log"], "P", reads),
+        # Rendering adds jinja2 (html, md) or icalendar (ics) to the read path; these rows
+        # once had targets against B1, which they now run well under: none yet against P.
+        Case(
+            (("planner plan --format html", (PLANNER, "plan", "--format", "html")),),
+            "P",
+            None,
+            home,
+        ),
+        Case((("planner plan --format md", (PLANNER, "plan", "--format", "md")),), "P", None, home),
         single(
             "planner plan --format pdf",
             ["plan", "--format", "pdf", "--output", pdf],
             "B1",
             Target(ms=3000),
         ),
-        # No target was given for it; like `plan --format md` it renders the plan.
-        single("planner export ics", ["export", "ics"], "B1", b1_render)
+        Case((("planner export ics", (PLANNER, "export", "ics")),), "P", None, home)
         if runner.succeeds([PLANNER, "export", "ics", "--help"], env)
         else Row("planner export ics", note="n/a (command missing)"),
         # Last: done/undo add events (they leave the milestone as it was, undone).
@@ -402,9 +452,11 @@ def command_rows(
             home,
         ),
     ]
-    baseline_rows = {key: Row(BASELINE_LABELS[key]) for key in BASELINES}
-    for argv in BASELINES.values() if warm_up else ():
-        runner.time(argv, env)
+    if reads_only:
+        cases = [c for c in cases if isinstance(c, Case) and c.steps[0][0] in PAIRED]
+    used = {c.baseline for c in cases if isinstance(c, Case)}
+    for key in [k for k in BASELINES if k in used] if warm_up else ():
+        runner.time(BASELINES[key], env)
     rows: list[Row] = []
     for case in cases:
         if isinstance(case, Row):
@@ -416,7 +468,7 @@ def command_rows(
         except CommandFailed as exc:
             report_failure(exc)
             rows += [Row(name, note=f"error (exit {exc.code})") for name, _ in case.steps]
-    return [row for row in baseline_rows.values() if row.samples] + rows
+    return rows
 
 
 FAILURES: list[CommandFailed] = []
@@ -425,6 +477,334 @@ FAILURES: list[CommandFailed] = []
 def report_failure(exc: CommandFailed) -> None:
     FAILURES.append(exc)
     print(f"FAILED: {exc}\n{exc.stderr}", file=sys.stderr, flush=True)
+
+
+# --------------------------------------------------------------------------- peers
+
+PEER_REQUIREMENTS = ("jrnl>=4,<5", "td-watson>=2.1,<3")
+PEER_ITEMS = 200  # jrnl entries and watson frames: one a day over the last 200 days
+PEER_LABELS = {
+    "J": f"J: jrnl -n 5 ({PEER_ITEMS} entries)",
+    "W": f"W: watson status ({PEER_ITEMS} frames, 1 running)",
+    "F": "F: python -c 'import sqlite3' + status's 3 queries",
+}
+PAIRED = ("planner status", "planner next")  # each run alternating with J, then with W
+PAIR_TARGETS = {"J": Target(ratio=1.0, rss_mib=None), "W": Target(ratio=1.5, rss_mib=None)}
+JRNL_TIME_FORMAT = "%Y-%m-%d %H:%M"
+WATSON_PROJECTS = ("planner", "reading", "course")
+WATSON_TAGS = ("study", "review", "practice")
+# `watson add` run once for each frame in one process: 200 processes would take 30 s.
+WATSON_ADD_CODE = """\
+import json, sys
+from watson.cli import cli
+for args in json.loads(sys.argv[1]):
+    cli.main(args, prog_name="watson", standalone_mode=False)
+"""
+# The floor of `planner status`: its three read queries, every row fetched.
+STATUS_QUERIES = (
+    "SELECT * FROM plan ORDER BY last_used_at DESC, id DESC LIMIT 1",
+    "SELECT e.milestone_id, e.kind, e.on_date, e.at, e.hours FROM event e JOIN "
+    "(SELECT max(id) AS last_id FROM event WHERE plan_id = ? "
+    "AND kind IN ('done','undone','skipped','unskipped') GROUP BY milestone_id) latest "
+    "ON e.id = latest.last_id",
+    "SELECT body FROM curriculum_snapshot",
+)
+FLOOR_CODE = f"""\
+import sqlite3, sys
+connection = sqlite3.connect(sys.argv[1])
+plan = connection.execute({STATUS_QUERIES[0]!r}).fetchone()
+states = connection.execute({STATUS_QUERIES[1]!r}, (plan[0],)).fetchall()
+bodies = connection.execute({STATUS_QUERIES[2]!r}).fetchall()
+print(f"plan {{plan[0]}}: {{len(states)}} latest states, {{len(bodies)}} curricula")
+"""
+
+
+@dataclass(frozen=True)
+class Peers:
+    """The peers' own virtualenv, with the versions installed there."""
+
+    venv: Path
+    jrnl: str
+    watson: str
+
+    def script(self, name: str) -> str:
+        return str(self.venv / "bin" / name)
+
+    def describe(self) -> str:
+        return f"jrnl {self.jrnl}, td-watson {self.watson} in {self.venv}"
+
+
+def peers_venv() -> Path:
+    """A cache folder kept between runs, outside the project."""
+    cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(cache) / "planner-benchmarks" / "peers-venv"
+
+
+def installed_peers(venv: Path) -> Peers | None:
+    """The peers in ``venv`` if both are there and it runs this script's Python version."""
+    if not all((venv / "bin" / name).is_file() for name in ("python", "jrnl", "watson")):
+        return None
+    code = (
+        "import importlib.metadata as m, platform; "
+        "print(platform.python_version(), m.version('jrnl'), m.version('td-watson'))"
+    )
+    done = subprocess.run(
+        [str(venv / "bin" / "python"), "-c", code], capture_output=True, text=True, check=False
+    )
+    found = done.stdout.split()
+    if done.returncode or len(found) != 3 or found[0] != platform.python_version():
+        return None
+    return Peers(venv, found[1], found[2])
+
+
+def install_peers(venv: Path) -> Peers | str:
+    """Make the peers' virtualenv anew; a note saying why not when it fails (offline)."""
+    progress(f"installing the peers ({', '.join(PEER_REQUIREMENTS)}) into {venv}")
+    pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet"]
+    for argv in (
+        [PYTHON, "-m", "venv", "--clear", str(venv)],
+        [*pip, "--disable-pip-version-check", *PEER_REQUIREMENTS],
+    ):
+        done = subprocess.run(
+            argv, stdin=subprocess.DEVNULL, capture_output=True, text=True, check=False
+        )
+        if done.returncode:
+            last = (done.stderr.strip().splitlines() or ["no message"])[-1]
+            why = f"{argv[2]} exited {done.returncode}: {last}"
+            return f"skipped: could not install them into {venv} ({why})"
+    return installed_peers(venv) or f"skipped: installed into {venv}, but they do not run"
+
+
+def find_peers(*, wanted: bool, install: bool) -> Peers | str:
+    """The peers, installed if ``install``; else a note saying why there are none."""
+    if not wanted:
+        return "skipped (--no-peers)"
+    venv = peers_venv()
+    found = installed_peers(venv)
+    if found is not None:
+        return found
+    if not install:
+        return f"skipped (--quick installs nothing; a full run installs them into {venv})"
+    return install_peers(venv)
+
+
+class PeerCheckFailed(Exception):
+    """A peer ran but did not print what it should: its figures would mean nothing."""
+
+
+def peer_failed(label: str, exc: Exception) -> Row:
+    """Report a peer's failure on stderr; unlike planner's, it does not fail the run."""
+    stderr = exc.stderr if isinstance(exc, CommandFailed) else ""
+    print(f"PEER FAILED: {label}: {exc}\n{stderr}", file=sys.stderr, flush=True)
+    return Row(label, note="error (see stderr)")
+
+
+def expect(ok: bool, what: str, output: str) -> None:
+    if not ok:
+        msg = f"{what}; it printed:\n{output[-2000:]}"
+        raise PeerCheckFailed(msg)
+
+
+def peer_env(home: Path) -> dict[str, str]:
+    """A temporary home and XDG folders: the user's journal and frames are never touched."""
+    folders = {
+        "HOME": home,
+        "XDG_CONFIG_HOME": home / ".config",
+        "XDG_DATA_HOME": home / ".local" / "share",
+        "XDG_CACHE_HOME": home / ".cache",
+        "WATSON_DIR": home / ".config" / "watson",
+    }
+    for folder in folders.values():
+        folder.mkdir(parents=True, exist_ok=True)
+    return {key: str(folder) for key, folder in folders.items()}
+
+
+def jrnl_config(version: str, journal: Path) -> str:
+    """jrnl's default configuration (every key it writes on its first run) for ``journal``.
+
+    ``version`` is the installed jrnl's, or jrnl would rewrite the file. The time format
+    is the one change: jrnl's default ``%F %r`` is one Python's ``strptime`` cannot read,
+    so jrnl would parse each entry's date with a slower fallback parser.
+    """
+    return (
+        f"version: {json.dumps(version)}\n"
+        "journals:\n"
+        "  default:\n"
+        f"    journal: {json.dumps(str(journal))}\n"
+        'editor: ""\n'
+        "encrypt: false\n"
+        "template: false\n"
+        "default_hour: 9\n"
+        "default_minute: 0\n"
+        f"timeformat: {json.dumps(JRNL_TIME_FORMAT)}\n"
+        'tagsymbols: "#@"\n'
+        "highlight: true\n"
+        "linewrap: 79\n"
+        'indent_character: "|"\n'
+        "colors:\n"
+        "  body: none\n"
+        "  date: none\n"
+        "  tags: none\n"
+        "  title: none\n"
+    )
+
+
+def setup_jrnl(runner: Runner, peers: Peers, env: dict[str, str], today: date) -> tuple[str, ...]:
+    """A journal of PEER_ITEMS entries, one a day, in jrnl's own file format; its argv."""
+    journal = Path(env["XDG_DATA_HOME"]) / "jrnl" / "journal.txt"
+    journal.parent.mkdir(parents=True, exist_ok=True)
+    entries = []
+    for n in range(PEER_ITEMS):
+        day = datetime.combine(today - timedelta(days=PEER_ITEMS - n), datetime.min.time())
+        at = day + timedelta(hours=9, minutes=30)
+        entries.append(
+            f"[{at.strftime(JRNL_TIME_FORMAT)}] Studied topic {n} for an hour.\n"
+            f"Notes on topic {n}: what I read, what I tried and what comes next.\n"
+        )
+    journal.write_text("\n".join(entries), encoding="utf-8")
+    config = Path(env["XDG_CONFIG_HOME"]) / "jrnl" / "jrnl.yaml"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text(jrnl_config(peers.jrnl, journal), encoding="utf-8")
+
+    jrnl = peers.script("jrnl")
+    every = json.loads(runner.output([jrnl, "-n", str(10 * PEER_ITEMS), "--format", "json"], env))
+    expect(
+        len(every.get("entries", ())) == PEER_ITEMS,
+        f"jrnl should read {PEER_ITEMS} entries",
+        json.dumps(every)[:2000],
+    )
+    argv = (jrnl, "-n", "5")
+    shown = runner.output(argv, env)
+    titles = re.findall(r"^\S+ \S+ Studied topic (\d+) ", shown, re.MULTILINE)
+    last = [str(n) for n in range(PEER_ITEMS - 5, PEER_ITEMS)]
+    expect(titles == last, f"jrnl -n 5 should show entries {', '.join(last)}", shown)
+    return argv
+
+
+def setup_watson(runner: Runner, peers: Peers, env: dict[str, str], today: date) -> tuple[str, ...]:
+    """PEER_ITEMS frames added with ``watson add``, one a day, and one started; its argv."""
+    adds = []
+    for n in range(PEER_ITEMS):
+        day = today - timedelta(days=PEER_ITEMS - n)
+        project = WATSON_PROJECTS[n % len(WATSON_PROJECTS)]
+        tag = WATSON_TAGS[n // len(WATSON_PROJECTS) % len(WATSON_TAGS)]
+        adds.append(["add", "-f", f"{day} 09:00", "-t", f"{day} 10:30", project, f"+{tag}"])
+    runner.output([peers.script("python"), "-c", WATSON_ADD_CODE, json.dumps(adds)], env)
+    watson = peers.script("watson")
+    runner.output([watson, "start", "planner", "+study"], env)
+
+    frames = runner.output([watson, "frames"], env)
+    expect(len(frames.split()) == PEER_ITEMS, f"watson should have {PEER_ITEMS} frames", frames)
+    argv = (watson, "status")
+    status = runner.output(argv, env)
+    expect(
+        status.startswith("Project planner [study] started"),
+        "watson status should show planner [study] running",
+        status,
+    )
+    return argv
+
+
+def check_floor(runner: Runner, env: dict[str, str], db: Path) -> tuple[str, ...]:
+    """The floor's argv, once it has read the plan, its states and its curricula."""
+    argv = (PYTHON, "-c", FLOOR_CODE, str(db))
+    shown = runner.output(argv, env)
+    expect(
+        re.fullmatch(r"plan \d+: [1-9]\d* latest states, [1-9]\d* curricula\n", shown) is not None,
+        "the floor should find a plan, its latest states and its curricula",
+        shown,
+    )
+    return argv
+
+
+@dataclass(frozen=True)
+class Invocation:
+    argv: tuple[str, ...]
+    env: dict[str, str]
+
+
+def measure_pair(
+    runner: Runner,
+    name: str,
+    command: Invocation,
+    peer: str,
+    against: Invocation,
+    repeats: int,
+    *,
+    warm_up: bool,
+) -> Row:
+    """``command`` alternating with a peer (command, peer, command, peer ...).
+
+    The row has the command's samples and, as its ratio, the median of the pairwise
+    ratios command / peer.
+    """
+    row = Row(f"{name} (paired with {peer})", baseline=peer, target=PAIR_TARGETS[peer])
+    if warm_up:
+        runner.time(command.argv, command.env)
+        runner.time(against.argv, against.env)
+    for _ in range(repeats):
+        sample = runner.time(command.argv, command.env)
+        row.samples.append(sample)
+        row.ratios.append(sample.seconds / runner.time(against.argv, against.env).seconds)
+    return row
+
+
+def peer_rows(
+    runner: Runner,
+    root: Path,
+    peers: Peers,
+    repeats: int,
+    today: date,
+    baseline_rows: dict[str, Row],
+    *,
+    warm_up: bool,
+) -> list[Row]:
+    """J, W and F alternating with P, then status and next paired with J and with W.
+
+    A peer that cannot be set up, or prints something unexpected, leaves a row saying so:
+    peers are guests, and their failures do not fail the run.
+    """
+    home = root / "home-peers"
+    env = peer_env(home)
+    main_home = root / "home-main"
+    setups: dict[str, Callable[[], tuple[str, ...]]] = {
+        "J": partial(setup_jrnl, runner, peers, env, today),
+        "W": partial(setup_watson, runner, peers, env, today),
+        "F": partial(check_floor, runner, runner.env(main_home), main_home / "planner.db"),
+    }
+    found: dict[str, Invocation] = {}
+    rows: list[Row] = []
+    for key, setup in setups.items():
+        label = PEER_LABELS[key]
+        progress(f"setting up and checking {label}")
+        try:
+            argv = setup()
+            case_home, case_env = (main_home, {}) if key == "F" else (home, env)
+            case = Case(((label, argv),), "P", None, case_home, case_env)
+            progress(f"measuring {label}")
+            rows += measure_case(runner, case, repeats, baseline_rows, warm_up=warm_up)
+        except (CommandFailed, PeerCheckFailed, ValueError) as exc:
+            rows.append(peer_failed(label, exc))
+            continue
+        found[key] = Invocation(argv, {**runner.env(case_home), **case_env})
+
+    planner_env = runner.env(main_home)
+    for peer in ("J", "W"):
+        for name in PAIRED if peer in found else ():
+            progress(f"measuring {name} paired with {PEER_LABELS[peer]}")
+            command = Invocation((PLANNER, *name.split()[1:]), planner_env)
+            try:
+                rows.append(
+                    measure_pair(runner, name, command, peer, found[peer], repeats, warm_up=warm_up)
+                )
+            except CommandFailed as exc:
+                label = f"{name} (paired with {peer})"
+                if exc.argv[0] != PLANNER:
+                    rows.append(peer_failed(label, exc))
+                    continue
+                report_failure(exc)
+                rows.append(Row(label, note=f"error (exit {exc.code})"))
+    return rows
 
 
 # --------------------------------------------------------------------------- scale: data
@@ -755,6 +1135,15 @@ def main(argv: list[str] | None = None) -> int:
         "--quick", action="store_true", help="1 run, baselines once, tiny sizes (a smoke test)"
     )
     parser.add_argument("--markdown", action="store_true", help="print GitHub Markdown tables")
+    only = parser.add_mutually_exclusive_group()
+    only.add_argument(
+        "--no-peers", action="store_true", help="leave out the peers (jrnl, watson, the floor)"
+    )
+    only.add_argument(
+        "--peers-only",
+        action="store_true",
+        help="only the peers, P and the commands paired with them; no scale section",
+    )
     args = parser.parse_args(argv)
     if not Path(PLANNER).is_file():
         print(
@@ -771,39 +1160,67 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     header = machine()  # the date and load average when the run starts
     package = byte_compile()
+    # --quick stays quick: it uses the peers when a full run has installed them
+    peers = find_peers(wanted=not args.no_peers, install=not args.quick)
+    if isinstance(peers, str):
+        progress(f"peers: {peers}")
     today = date.today()
     with tempfile.TemporaryDirectory(prefix="planner-bench-") as temp:
         root = Path(temp)
         runner = Runner(root)
         ids = role_milestones(runner, runner.env(root / "home-main"))
-        rows = command_rows(runner, root, repeats, today, ids, warm_up=not args.quick)
-        scale = scale_rows(
+        baseline_rows = {key: Row(BASELINE_LABELS[key]) for key in BASELINES}
+        warm_up = not args.quick
+        rows = command_rows(
             runner,
             root,
-            milestone_sizes,
-            event_sizes,
-            schedule_repeats=schedule_repeats,
-            process_repeats=process_repeats,
-            today=today,
-            ids=ids,
+            repeats,
+            today,
+            ids,
+            baseline_rows,
+            warm_up=warm_up,
+            reads_only=args.peers_only,
+        )
+        if isinstance(peers, Peers):
+            rows += peer_rows(runner, root, peers, repeats, today, baseline_rows, warm_up=warm_up)
+        rows = [row for row in baseline_rows.values() if row.samples] + rows
+        scale = (
+            []
+            if args.peers_only
+            else scale_rows(
+                runner,
+                root,
+                milestone_sizes,
+                event_sizes,
+                schedule_repeats=schedule_repeats,
+                process_repeats=process_repeats,
+                today=today,
+                ids=ids,
+            )
         )
 
     print(header)
     print(f"package: {package} (byte-compiled first)")
+    print(f"peers: {peers.describe() if isinstance(peers, Peers) else peers}")
     pairing = (
         "each baseline once" if args.quick else "after a warm-up, alternating with its baseline"
     )
+    scaled = (
+        "no scale section (--peers-only)"
+        if args.peers_only
+        else f"scale: scheduling {schedule_repeats} runs in process, "
+        f"commands {process_repeats} runs"
+    )
     print(
         f"mode: {'quick' if args.quick else 'full'}: each command {repeats} run(s), {pairing}; "
-        f"scale: scheduling {schedule_repeats} "
-        f"runs in process, commands {process_repeats} runs; "
-        f"took {time.perf_counter() - started:,.0f} s"
+        f"{scaled}; took {time.perf_counter() - started:,.0f} s"
         f"{load_average(' (load average at the end ', ')')}"
     )
     print()
     print(table(COMMAND_HEADER, [r.cells() for r in rows], args.markdown))
-    print()
-    print(table(SCALE_HEADER, [r.cells() for r in scale], args.markdown))
+    if scale:
+        print()
+        print(table(SCALE_HEADER, [r.cells() for r in scale], args.markdown))
     if FAILURES:
         print(f"\n{len(FAILURES)} command(s) failed; see stderr.", file=sys.stderr)
         return 1
