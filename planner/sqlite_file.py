@@ -185,7 +185,7 @@ def create_engine(path: Path) -> sa.Engine:
     import sqlalchemy as sa
 
     engine = sa.create_engine(
-        "sqlite:///" + str(path),
+        sa.engine.URL.create("sqlite", database=str(path)),  # a path, never URL syntax
         connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
         poolclass=sa.pool.NullPool,
     )

@@ -461,3 +461,21 @@ def test_a_plain_curriculum_keeps_its_snapshot(role: str) -> None:
 
     curriculum = load_role(role)
     assert snapshot_of(plain.of(curriculum)) == snapshot_of(curriculum)
+
+
+def test_the_fast_path_reads_a_file_whatever_its_name(
+    tmp_path: Path, fixture_curricula: Path
+) -> None:
+    """A --db path with URL syntax in it (?, #, %, &, spaces, non-ASCII) is that file, on
+    both paths (SQLAlchemy once read %41 as A and stopped at ?), and the fast path opens
+    it."""
+    folder = tmp_path / "dossier été #1"
+    folder.mkdir()
+    path = str(folder / "plan?mode=rw&x=%41.db")
+    runner = CliRunner()
+    assert runner.invoke(app, ["--db", path, "start", "tiny-role"]).exit_code == 0
+    assert fastread.attempt(path, lambda r: [p.name for p in r.plans()]) == ["tiny-role"]
+    name = "plan?mode=rw&x=%41.db"
+    assert name in {p.name for p in folder.iterdir()} <= {name, f"{name}-wal", f"{name}-shm"}
+    assert runner.invoke(app, ["--db", path, "done", "python-basics"]).exit_code == 0
+    assert fastread.attempt(path, lambda r: list(r.milestone_states(1))) == ["python-basics"]
