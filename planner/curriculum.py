@@ -13,7 +13,8 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from types import UnionType
+from typing import TYPE_CHECKING, Any, Union, cast, get_args, get_origin
 
 from planner import settings
 from planner.errors import CurriculumInvalid, UnknownRole
@@ -306,16 +307,53 @@ def _dotted(loc: tuple[int | str, ...]) -> str:
     return out
 
 
-def _field_names() -> set[str]:
+def _fields_at(loc: tuple[int | str, ...]) -> list[str]:
+    """The fields of the model at ``loc``, a location in a file as pydantic gives it
+    (``("projects", 0, "datasets", 1)`` is a Dataset), in the order the model declares
+    them; none when nothing in the format sits there or it is not a model."""
     from pydantic import BaseModel
 
-    from planner import models
+    from planner.models import CurriculumFile
 
-    names: set[str] = set()
-    for value in vars(models).values():
-        if isinstance(value, type) and issubclass(value, BaseModel):
-            names.update(value.model_fields)
-    return names
+    def unwrap(annotation: Any) -> Any:
+        """``Profile | None`` -> ``Profile``."""
+        if get_origin(annotation) in (Union, UnionType):
+            kept = [a for a in get_args(annotation) if a is not type(None)]
+            return kept[0] if len(kept) == 1 else None
+        return annotation
+
+    annotation: Any = CurriculumFile
+    for part in loc:
+        annotation = unwrap(annotation)
+        if isinstance(part, int):
+            if get_origin(annotation) is not list:
+                return []
+            (annotation,) = get_args(annotation)
+        elif isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            field = annotation.model_fields.get(part)
+            if field is None:
+                return []
+            annotation = field.annotation
+        else:
+            return []
+    annotation = unwrap(annotation)
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return list(annotation.model_fields)
+    return []
+
+
+def _unknown_field(field: str, fields: list[str]) -> str:
+    """``unknown field 'hour'; did you mean 'hours'?``, from the fields valid where it was
+    written (never the word typed), or the list of them when none is close."""
+    choices = [f for f in fields if f != field]
+    close = difflib.get_close_matches(field, choices, n=1) or difflib.get_close_matches(
+        field.casefold(), choices, n=1
+    )
+    if close:
+        return f"unknown field '{field}'; did you mean '{close[0]}'?"
+    if choices:
+        return f"unknown field '{field}'; expected one of: {', '.join(choices)}"
+    return f"unknown field '{field}'"
 
 
 def _non_text_keys(parent: yaml.Node | None) -> list[yaml.Node]:
@@ -358,12 +396,8 @@ def _schema_problems(
             )
             where_loc = parent_loc
         elif kind == "extra_forbidden":
-            field = str(loc[-1])
             node = _key_node_at(root, loc) if root is not None else None
-            message = f"unknown field '{field}'"
-            close = difflib.get_close_matches(field, sorted(_field_names()), n=1)
-            if close:
-                message += f"; did you mean '{close[0]}'?"
+            message = _unknown_field(str(loc[-1]), _fields_at(loc[:-1]))
             where_loc = loc[:-1]
         elif kind == "missing":
             node = _node_at(root, loc)[0] if root is not None else None

@@ -3,6 +3,7 @@ typed skill or milestone id is matched. Pure functions; errors say what to do.""
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import date
 from typing import TYPE_CHECKING
@@ -27,11 +28,96 @@ WARN_PLAN_YEARS = 5  # a plan longer than 5 years,
 WARN_HOURS_PER_WEEK = 2.0  # and fewer than 2 hours a week
 
 
-def suggestion(name: str, choices: list[str]) -> str:
+def _words(text: str) -> list[str]:
+    """``Python-Fundamentals`` -> ``["python", "fundamentals"]``."""
+    return [w for w in re.split(r"[^0-9a-z]+", text.casefold()) if w]
+
+
+@functools.lru_cache(maxsize=4096)
+def _same_word(typed: str, known: str) -> bool:
+    """A word of the query names a word of a choice: the same, the start of it (``stat``
+    of ``statistics``), or a slip of the keys away (``pyton``; two in a word of eight
+    letters or more: ``algortihms``)."""
+    if typed == known or (len(typed) >= 3 and known.startswith(typed)):
+        return True
+    allowed = 2 if min(len(typed), len(known)) >= 8 else 1
+    return (
+        min(len(typed), len(known)) >= 4
+        and abs(len(typed) - len(known)) <= allowed
+        and _slips(typed, known) <= allowed
+    )
+
+
+def _slips(a: str, b: str) -> int:
+    """How many characters to drop, add, change or swap with the next to make ``a`` into
+    ``b`` (optimal string alignment distance)."""
+    before: list[int] = []
+    row = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        earlier, before, row = before, row, [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            row[j] = min(before[j] + 1, row[j - 1] + 1, before[j - 1] + (a[i - 1] != b[j - 1]))
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                row[j] = min(row[j], earlier[j - 2] + 1)
+    return row[-1]
+
+
+def _alike(a: str, b: str) -> bool:
+    """Spelt much alike: difflib's ratio is 0.5 or more (its cheap bounds checked first)."""
     import difflib
 
-    close = difflib.get_close_matches(name, choices, n=1, cutoff=0.5)
-    return f" Did you mean '{close[0]}'?" if close else ""
+    matcher = difflib.SequenceMatcher(None, a, b)
+    return (
+        matcher.real_quick_ratio() >= 0.5
+        and matcher.quick_ratio() >= 0.5
+        and matcher.ratio() >= 0.5
+    )
+
+
+def closest(name: str, choices: list[str]) -> str | None:
+    """The choice ``name`` most likely meant, or None; never ``name`` itself.
+
+    Choices that start with what was typed come first; then those sharing the most of its
+    words (``-`` and spaces split words; the first word counts twice, as ids are named
+    from the general to the particular: ``python-fundamentals`` means
+    ``python-programming``, not ``neural-network-fundamentals``); then the one the fewest
+    slips of the keys away (``uspervised`` is ``supervised``, not ``unsupervised``). A
+    choice sharing no word must be spelt much like it (difflib ratio 0.5 or more).
+    """
+    import difflib
+
+    typed = name.casefold().strip()
+    words = _words(name)
+    if not typed:
+        return None
+    ranked: list[tuple[tuple[bool, int], str]] = []
+    others = [choice for choice in dict.fromkeys(choices) if choice != name]
+    for choice in others:
+        theirs = _words(choice)
+        shared = sum(1 for w in words if any(_same_word(w, t) for t in theirs))
+        if words and theirs and _same_word(words[0], theirs[0]):
+            shared += 1
+        prefix = choice.casefold().startswith(typed)
+        if prefix or shared:
+            ranked.append(((prefix, shared), choice))
+    if not ranked:  # nothing shares a word: only a choice spelt much alike
+        ranked = [((False, 0), c) for c in others if _alike(typed, c.casefold())]
+    if not ranked:
+        return None
+    top = max(rank for rank, _ in ranked)
+    tied = [choice for rank, choice in ranked if rank == top]
+
+    def nearest(choice: str) -> tuple[int, float]:
+        spelt = choice.casefold()
+        return (_slips(typed, spelt), -difflib.SequenceMatcher(None, typed, spelt).ratio())
+
+    return min(tied, key=nearest)  # the first of equals
+
+
+def suggestion(name: str, choices: list[str]) -> str:
+    """`` Did you mean 'x'?`` for the choice ``name`` most likely meant, else ``""``."""
+    close = closest(name, choices)
+    return f" Did you mean '{close}'?" if close is not None else ""
 
 
 def check_hours_per_week(value: float, what: str = "--hours-per-week") -> float:
@@ -65,7 +151,7 @@ def resolve_skills(queries: list[str], skills: dict[str, Skill]) -> list[str]:
             hint = f" It could be {', '.join(words)}."
         msg = (
             f"Unknown skill '{query}' in --know.{hint} Skill ids are listed by "
-            "`planner curricula show ROLE --json`."
+            "`planner curricula show ROLE`."
         )
         raise UnknownSkill(msg)
     return list(dict.fromkeys(found))

@@ -3,15 +3,25 @@
 Commands are loaded lazily: ``COMMANDS`` names each one, the module that defines it and
 the line ``planner --help`` shows for it, so a command imports and builds only itself.
 Errors are turned into one ``Error: ...`` line on stderr and an exit code here, in
-``PlannerGroup.main``, and nowhere else.
+``PlannerGroup.main``, and nowhere else. So is what a terminal, a pipe or a redirect
+needs: any text printed whatever the output's encoding, no colour when ``NO_COLOR`` is
+set, and a reader that stops early (``planner log | head -1``) ending the run quietly.
 """
 
 from __future__ import annotations
 
+import codecs
+import contextlib
 import difflib
 import importlib
+import io
+import os
 import sys
-from typing import Annotated, Any
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Annotated, Any
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 import typer
 from typer.core import TyperGroup
@@ -157,6 +167,97 @@ def build_command(name: str) -> Any:
     return command
 
 
+# --------------------------------------------------------------------------- the terminal
+
+ESCAPE = "planner-escape"  # the error handler stdout writes unencodable characters with
+
+
+def escape_unencodable(exc: UnicodeError) -> tuple[str, int]:
+    """Write each character the stream cannot encode as JSON writes it: ``\\u5b66``, a
+    pair for one beyond U+FFFF. Text can still be read back, and ``--json`` output (or
+    ``planner export json``) stays valid JSON holding the same data."""
+    if not isinstance(exc, UnicodeEncodeError):
+        raise exc
+    import json
+
+    return json.dumps(exc.object[exc.start : exc.end])[1:-1], exc.end
+
+
+def prepare_streams() -> None:
+    """Let stdout and stderr take any text: in a cp1252 or latin-1 console or redirect, a
+    character the encoding lacks becomes an escape instead of a UnicodeEncodeError half
+    way through the output. (stderr already backslash-escapes; planner's own glyphs,
+    such as the progress bar's, have ASCII stand-ins: ``planner.cli.output.glyph``.)"""
+    codecs.register_error(ESCAPE, escape_unencodable)
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper) and stream.errors in (
+            "strict",
+            "surrogateescape",  # still raises for a character the encoding lacks
+        ):
+            stream.reconfigure(errors=ESCAPE)
+
+
+class ReaderGone(Exception):
+    """The reader of stdout or stderr closed its end of the pipe (``planner log |
+    head -1``). Raised for BrokenPipeError, which typer would turn into exit code 1."""
+
+
+@contextlib.contextmanager
+def reader_gone() -> Iterator[None]:
+    """Turn a BrokenPipeError inside the block into ``ReaderGone``."""
+    try:
+        yield
+    except BrokenPipeError as exc:
+        raise ReaderGone from exc
+
+
+def stop_writing() -> None:
+    """After a reader went away: point stdout and stderr at the null device, so that
+    nothing more is written, not even by Python flushing them at exit (the Python docs'
+    recommendation for SIGPIPE)."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(AttributeError, OSError, ValueError):  # no real file
+                os.dup2(devnull, stream.fileno())
+    finally:
+        os.close(devnull)
+
+
+def no_color() -> bool:
+    """Whether the user asked for no colour or styling (https://no-color.org): NO_COLOR
+    is set and not empty."""
+    return bool(os.environ.get("NO_COLOR"))
+
+
+def version() -> str:
+    """This planner's version: its installed distribution's, else (run from a source
+    tree that was never installed) the one in ``pyproject.toml``, else ``unknown``."""
+    from importlib import metadata
+
+    try:
+        return metadata.version("planner")
+    except metadata.PackageNotFoundError:
+        import pathlib
+
+        return source_version(pathlib.Path(__file__).resolve().parents[2]) or "unknown"
+
+
+def source_version(root: Path) -> str | None:
+    """The version in ``root/pyproject.toml`` when that is planner's; else None."""
+    import tomllib
+
+    try:
+        project = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
+    except (OSError, ValueError):  # missing, unreadable, not UTF-8, not TOML
+        return None
+    table = project.get("project")
+    if not isinstance(table, dict) or table.get("name") != "planner":
+        return None
+    found = table.get("version")
+    return found if isinstance(found, str) else None
+
+
 class PlannerGroup(TyperGroup):
     """Runs the app and maps every user-facing failure to one line and an exit code."""
 
@@ -177,6 +278,16 @@ class PlannerGroup(TyperGroup):
             ctx.fail(f"No such command '{args[0]}'.{hint}")
         return super().resolve_command(ctx, args)
 
+    def make_context(
+        self, info_name: str | None, args: list[str], parent: Any = None, **extra: Any
+    ) -> Any:
+        with reader_gone():  # `planner --help | true` writes while parsing
+            return super().make_context(info_name, args, parent, **extra)
+
+    def invoke(self, ctx: Any) -> Any:
+        with reader_gone():
+            return super().invoke(ctx)
+
     def format_commands(self, ctx: Any, formatter: Any) -> None:
         """List every command from ``COMMANDS`` without importing any of them."""
         from typer._click.utils import make_default_short_help
@@ -196,33 +307,45 @@ class PlannerGroup(TyperGroup):
         standalone_mode: bool = True,
         **extra: Any,
     ) -> Any:
+        if no_color():
+            extra["color"] = False
         code = 0
         try:
-            result = super().main(
-                args=args,
-                prog_name=prog_name,
-                complete_var=complete_var,
-                standalone_mode=False,
-                **extra,
-            )
-            code = result if isinstance(result, int) else 0
-        except PlannerError as exc:
-            typer.echo(f"Error: {exc.message}", err=True)
-            code = exc.exit_code
-        except typer.Abort:
-            typer.echo("Aborted.", err=True)
-            code = 1
-        except typer.TyperException as exc:  # usage errors from option parsing
-            code = getattr(exc, "exit_code", 2)
-            if type(exc).__name__ == "NoArgsIsHelpError":  # help was shown instead
-                if exc.format_message().strip():
-                    typer.echo(exc.format_message())
-                return self._finish(code, standalone_mode)
-            message = exc.format_message().strip().rstrip(".")
-            ctx = getattr(exc, "ctx", None)
-            path = ctx.command_path if ctx is not None else "planner"
-            stop = "" if message.endswith("?") else "."
-            typer.echo(f"Error: {message}{stop} See '{path} --help'.", err=True)
+            prepare_streams()
+            try:
+                result = super().main(
+                    args=args,
+                    prog_name=prog_name,
+                    complete_var=complete_var,
+                    standalone_mode=False,
+                    **extra,
+                )
+                code = result if isinstance(result, int) else 0
+            except PlannerError as exc:
+                code = exc.exit_code  # first: a closed stderr must not change it
+                typer.echo(f"Error: {exc.message}", err=True)
+            except typer.Abort:
+                code = 1
+                typer.echo("Aborted.", err=True)
+            except typer.TyperException as exc:  # usage errors from option parsing
+                code = getattr(exc, "exit_code", 2)
+                if type(exc).__name__ == "NoArgsIsHelpError":  # help was shown instead
+                    if exc.format_message().strip():
+                        typer.echo(exc.format_message())
+                else:
+                    message = exc.format_message().strip().rstrip(".")
+                    ctx = getattr(exc, "ctx", None)
+                    path = ctx.command_path if ctx is not None else "planner"
+                    stop = "" if message.endswith("?") else "."
+                    typer.echo(f"Error: {message}{stop} See '{path} --help'.", err=True)
+            for stream in (sys.stdout, sys.stderr):
+                if stream is not None:
+                    stream.flush()  # a reader that went away shows here at the latest
+        except (ReaderGone, BrokenPipeError):
+            # The reader took what it wanted (`planner log | head -1`). Whether planner
+            # notices depends on timing, so this is not an error: exit as decided so far,
+            # 0 unless the command had already failed (README: Exit codes).
+            stop_writing()
         return self._finish(code, standalone_mode)
 
     @staticmethod
@@ -248,6 +371,13 @@ app = typer.Typer(
 )
 
 
+def _print_version(value: bool) -> None:
+    """``--version``: print ``planner X.Y.Z`` and stop, before any command is loaded."""
+    if value:
+        typer.echo(f"planner {version()}")
+        raise typer.Exit
+
+
 @app.callback()
 def _global_options(
     ctx: typer.Context,
@@ -259,6 +389,15 @@ def _global_options(
         str | None,
         typer.Option("--plan", metavar="NAME", help="Plan to act on (also: PLANNER_PLAN)."),
     ] = None,
+    show_version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            is_eager=True,
+            callback=_print_version,
+            help="Show planner's version and exit.",
+        ),
+    ] = False,
 ) -> None:
     """Turn a career-role curriculum into a dated weekly study plan and track progress.
 

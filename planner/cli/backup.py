@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from planner.cli.command import command
 from planner.cli.state import state
 
 
@@ -27,6 +28,7 @@ def export_json(
 ) -> None:
     """Export plans with their full history as JSON, to keep or to move to another machine.
 
+    \b
     Example: planner export json --all --output planner.json
     """
     from planner import renderer, transfer
@@ -52,6 +54,7 @@ def export_json(
     )
 
 
+@command
 def import_file(
     ctx: typer.Context,
     file: Annotated[
@@ -64,6 +67,7 @@ def import_file(
 ) -> None:
     """Import plans and their history from an export file; never changes existing plans.
 
+    \b
     Example: planner import planner.json --as ai-architect-laptop
     """
     from planner import transfer
@@ -77,6 +81,7 @@ def import_file(
         typer.echo(f"Imported plan '{plan.name}' with {_plural(plan.events, 'event')}.")
 
 
+@command
 def make_backup(
     ctx: typer.Context,
     output: Annotated[
@@ -92,6 +97,7 @@ def make_backup(
 ) -> None:
     """Copy the database safely, even while other planner commands are writing to it.
 
+    \b
     Example: planner backup --output ~/planner-2026-01.db
     """
     from planner import backup

@@ -8,16 +8,21 @@ from typing import Annotated
 
 import typer
 
+from planner.cli.command import command
 from planner.cli.output import echo_json, echo_warnings, hours, wrap
 from planner.cli.state import state
 
 
+@command
 def add_role(
     ctx: typer.Context,
-    role: Annotated[str, typer.Argument(help="Role id (or .yaml path) to add to the plan.")],
+    role: Annotated[
+        str, typer.Argument(metavar="ROLE", help="Role id (or .yaml path) to add to the plan.")
+    ],
 ) -> None:
     """Add a role to the active plan; shared milestones count once and stay done.
 
+    \b
     Example: planner add-role lead-ml-engineer
     """
     from planner import amend
@@ -34,11 +39,17 @@ def add_role(
     )
 
 
+@command
 def replan(
     ctx: typer.Context,
     hours_per_week: Annotated[
         float | None,
-        typer.Option("--hours-per-week", "-H", help="Study this many hours a week from now."),
+        typer.Option(
+            "--hours-per-week",
+            "-H",
+            metavar="HOURS",
+            help="Study this many hours a week from now.",
+        ),
     ] = None,
     finish_by: Annotated[
         str | None,
@@ -60,7 +71,9 @@ def replan(
     raise your hours to meet the planned (or --finish-by) date, or drop optional
     milestones. Applying one is recorded in `planner log`.
 
-    Example: planner replan --finish-by 2027-09-30 --dry-run
+    \b
+    Example: planner replan
+    Example: planner replan --hours-per-week 10 --dry-run
     """
     from planner import amend
     from planner.cli.progress import parse_date
@@ -135,6 +148,7 @@ def replan(
         typer.echo(f"Projected finish is now {view.schedule.projected_finish}.")
 
 
+@command
 def upgrade(
     ctx: typer.Context,
     files: Annotated[
@@ -159,6 +173,7 @@ def upgrade(
     left the curriculum is reported and counts again if they return. Recorded in
     `planner log`.
 
+    \b
     Example: planner upgrade --dry-run
     """
     from planner import amend

@@ -9,7 +9,9 @@ from typing import Annotated, Any
 
 import typer
 
+from planner.cli.command import command
 from planner.cli.output import echo_json, echo_table, hours
+from planner.cli.progress import KNOW_HELP, split_list
 
 
 def _column(value: Any, width: int) -> list[str]:
@@ -35,23 +37,34 @@ def _side_by_side(label: str, left: Any, right: Any, width: int) -> None:
     typer.echo("")
 
 
+@command
 def compare(
-    first: Annotated[str, typer.Argument(help="A role id or curriculum .yaml path.")],
-    second: Annotated[str, typer.Argument(help="Another role to compare it with.")],
+    first: Annotated[
+        str, typer.Argument(metavar="ROLE", help="A role id or curriculum .yaml path.")
+    ],
+    second: Annotated[
+        str, typer.Argument(metavar="OTHER_ROLE", help="Another role to compare it with.")
+    ],
     hours_per_week: Annotated[
-        float, typer.Option("--hours-per-week", "-H", help="Hours you can study each week.")
+        float,
+        typer.Option(
+            "--hours-per-week",
+            "-H",
+            metavar="HOURS",
+            show_default=False,
+            help="Hours you can study each week (default 8).",
+        ),
     ] = 8.0,
     know: Annotated[
-        list[str] | None,
-        typer.Option("--know", metavar="SKILL,...", help="Skills you already have (ids)."),
+        list[str] | None, typer.Option("--know", metavar="SKILL,...", help=KNOW_HELP)
     ] = None,
     json_: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Compare two roles: what they are, what they share, and how long each takes you.
 
-    Example: planner compare ai-architect lead-ml-engineer --hours-per-week 10 --know python
+    \b
+    Example: planner compare ai-architect lead-ml-engineer -H 10 --know python
     """
-    from planner.cli.progress import split_list
     from planner.compare import PROFILE_FIELDS, compare_roles
 
     data = compare_roles(

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from planner.cli.command import Command
 from planner.cli.output import echo_json, echo_table, hours
 
 app = typer.Typer(
@@ -18,12 +19,13 @@ app = typer.Typer(
 )
 
 
-@app.command("list")
+@app.command("list", cls=Command)
 def list_command(
     json_: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
 ) -> None:
     """List the curricula you can start a plan from.
 
+    \b
     Example: planner curricula list
     """
     from planner import service
@@ -46,15 +48,23 @@ def list_command(
     echo_table(["ID", "TITLE", "KIND", "MILESTONES", "HOURS", "SOURCE"], rows)
 
 
-@app.command("show")
+@app.command("show", cls=Command)
 def show_command(
-    role: Annotated[str, typer.Argument(help="A role id (or module id), or a .yaml path.")],
+    role: Annotated[
+        str,
+        typer.Argument(metavar="ROLE", help="A role id (or module id), or a .yaml path."),
+    ],
     json_: Annotated[
         bool, typer.Option("--json", help="Print the full resolved curriculum as JSON.")
     ] = False,
 ) -> None:
     """Show a curriculum with everything it includes merged in.
 
+    Lists its skills by id (the ids `planner start --know` takes), its milestones and
+    its portfolio projects.
+
+    \b
+    Example: planner curricula show ai-architect
     Example: planner curricula show lead-ml-engineer --json
     """
     from planner.curriculum import load_curriculum
@@ -71,6 +81,12 @@ def show_command(
         typer.echo(f"Outlook: {curriculum.profile.outlook.text}")
     if curriculum.includes:
         typer.echo(f"Includes: {', '.join(curriculum.includes)}")
+    if curriculum.skills:
+        typer.echo(
+            f"\n{len(curriculum.skills)} skills (give the ones you have to "
+            "`planner start --know SKILL,...`)\n"
+        )
+        echo_table(["SKILL", "NAME"], [[s.id, s.name] for s in curriculum.skills])
     typer.echo(
         f"\n{len(curriculum.milestones)} milestones, {hours(curriculum.total_hours)} hours\n"
     )
@@ -96,14 +112,17 @@ def _title(title: str, optional: bool) -> str:
     return f"{title} (optional)" if optional else title
 
 
-@app.command("validate")
+@app.command("validate", cls=Command)
 def validate_command(
-    files: Annotated[list[Path], typer.Argument(help="Curriculum YAML files to check.")],
+    files: Annotated[
+        list[Path], typer.Argument(metavar="FILE", help="Curriculum YAML files to check.")
+    ],
 ) -> None:
     """Check curriculum files and everything they include; print ok or every problem.
 
     Exits 0 only when every file is valid (3 otherwise).
 
+    \b
     Example: planner curricula validate my-role.yaml
     """
     from planner.errors import CurriculumInvalid
@@ -122,10 +141,11 @@ def validate_command(
         raise typer.Exit(CurriculumInvalid.exit_code)
 
 
-@app.command("schema")
+@app.command("schema", cls=Command)
 def schema_command() -> None:
     """Print the JSON Schema of the curriculum file format (for editor validation).
 
+    \b
     Example: planner curricula schema > curriculum.schema.json
     """
     from planner.models import CurriculumFile

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import typer
 
+from planner.cli.command import command
 from planner.cli.state import state
 
 MARKS = {"ok": "ok", "info": "info", "warning": "WARN", "error": "FAIL"}
 
 
+@command
 def doctor(ctx: typer.Context) -> None:
     """Check the database and your plans; say what is wrong and how to fix it.
 
@@ -16,6 +18,7 @@ def doctor(ctx: typer.Context) -> None:
     curriculum is reported, never dropped. Exits 6 when any check FAILs (a damaged
     database, or a plan that cannot be read), 0 otherwise.
 
+    \b
     Example: planner doctor
     """
     from planner.doctor import check
@@ -35,6 +38,7 @@ def doctor(ctx: typer.Context) -> None:
         raise typer.Exit(DatabaseError.exit_code)
 
 
+@command
 def migrate(ctx: typer.Context) -> None:
     """Create or upgrade the database's tables to this planner's schema.
 
@@ -45,6 +49,7 @@ def migrate(ctx: typer.Context) -> None:
 
     With PLANNER_DATABASE_URL=postgresql+psycopg://lead@db.example.org/planner set:
 
+    \b
     Example: planner migrate
     """
     from planner.db import SCHEMA_VERSION, migrate_database

@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from planner.cli.backup import export_json
+from planner.cli.command import Command
 from planner.cli.ics import ics
 
 app = typer.Typer(
@@ -15,5 +16,5 @@ app = typer.Typer(
     add_completion=False,
 )
 
-app.command("ics")(ics)
-app.command("json")(export_json)
+app.command("ics", cls=Command)(ics)
+app.command("json", cls=Command)(export_json)

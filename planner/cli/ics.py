@@ -20,14 +20,30 @@ def ics(
     ] = None,
     days: Annotated[
         str,
-        typer.Option("--days", metavar="DAY,...", help="Study days: mon, tue, ... sun."),
+        typer.Option(
+            "--days",
+            metavar="DAY,...",
+            show_default=False,
+            help="Study days: mon, tue, ... sun (default mon,wed,sat).",
+        ),
     ] = "mon,wed,sat",
     at: Annotated[
-        str, typer.Option("--at", metavar="HH:MM", help="Local start time, 24-hour.")
+        str,
+        typer.Option(
+            "--at",
+            metavar="HH:MM",
+            show_default=False,
+            help="Local start time, 24-hour (default 19:00).",
+        ),
     ] = "19:00",
     session_hours: Annotated[
         float,
-        typer.Option("--session-hours", metavar="HOURS", help="Length of a session (max 12)."),
+        typer.Option(
+            "--session-hours",
+            metavar="HOURS",
+            show_default=False,
+            help="Length of a session (default 2, at most 12).",
+        ),
     ] = 2.0,
 ) -> None:
     """Export your remaining study sessions as a calendar (.ics) to import anywhere.
@@ -40,6 +56,7 @@ def ics(
     gets no more than the plan gives it. Event ids stay the same across exports,
     so importing the file again updates the events instead of doubling them.
 
+    \b
     Example: planner export ics --days tue,thu,sun --at 07:30 --output study.ics
     """
     from planner import calendar, renderer

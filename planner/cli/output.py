@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import re
+import sys
 from collections.abc import Sequence
 from typing import Any
 
@@ -11,8 +13,31 @@ import typer
 
 _NUMBER = re.compile(r"^-?[\d.,]+%?$")
 
+# Every non-ASCII character planner prints of its own choosing, with the ASCII it prints
+# instead when stdout cannot encode it (a cp1252 or latin-1 console or redirect). Any
+# other text it cannot encode (names, notes) comes out as \u escapes: see
+# ``planner.cli.prepare_streams``. tests/test_terminal.py checks no other is used.
+GLYPHS = {"█": "#", "░": "-"}
+
+
+def glyph(char: str) -> str:
+    """``char`` from ``GLYPHS``, or its ASCII stand-in when stdout cannot encode it."""
+    encoding = getattr(sys.stdout, "encoding", None) or "ascii"
+    return char if _encodes(encoding, char) else GLYPHS[char]
+
+
+@functools.cache
+def _encodes(encoding: str, char: str) -> bool:
+    try:
+        char.encode(encoding)
+    except (UnicodeError, LookupError):
+        return False
+    return True
+
 
 def echo_json(data: Any) -> None:
+    """``data`` as indented JSON. Where stdout cannot encode a character it is written as
+    a ``\\uXXXX`` escape, so the output is still valid JSON with the same data."""
     typer.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
 
 
@@ -37,10 +62,11 @@ def echo_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> None
 
 
 def bar(fraction: float, width: int = 20) -> str:
-    """A progress bar of block characters: ``█████░░░░░``."""
+    """A progress bar of block characters, ``█████░░░░░``; ``#####-----`` where stdout
+    cannot encode them."""
     fraction = min(max(fraction, 0.0), 1.0)
     full = round(fraction * width)
-    return "█" * full + "░" * (width - full)
+    return glyph("█") * full + glyph("░") * (width - full)
 
 
 def hours(value: float) -> str:

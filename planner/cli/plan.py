@@ -8,9 +8,11 @@ from typing import Annotated
 
 import typer
 
+from planner.cli.command import command
 from planner.cli.state import state
 
 
+@command
 def plan(
     ctx: typer.Context,
     fmt: Annotated[
@@ -34,6 +36,7 @@ def plan(
 ) -> None:
     """Write your dated plan, with your progress on it, to print or share.
 
+    \b
     Example: planner plan --output plan.pdf
     """
     from planner import renderer, service

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from planner.cli.command import command
 from planner.cli.output import bar, echo_json, echo_table, echo_warnings, hours, wrap
 from planner.cli.state import state
 
@@ -86,33 +87,51 @@ def _pace_line(view: PlanView) -> str:
 
 # --------------------------------------------------------------------------- start
 
+# `--know` on start and compare: skill ids, which `planner curricula show ROLE` lists
+KNOW_HELP = "Skills you already have, by id (`planner curricula show ROLE` lists them)."
 
+
+@command
 def start(
     ctx: typer.Context,
     roles: Annotated[
-        list[str], typer.Argument(help="Role id(s), e.g. ai-architect, or curriculum .yaml paths.")
+        list[str],
+        typer.Argument(
+            metavar="ROLE", help="Role id(s), e.g. ai-architect, or curriculum .yaml paths."
+        ),
     ],
     name: Annotated[
-        str | None, typer.Option("--name", help="Plan name (default: the role ids joined).")
+        str | None,
+        typer.Option("--name", metavar="NAME", help="Plan name (default: the role ids joined)."),
     ] = None,
     hours_per_week: Annotated[
-        float, typer.Option("--hours-per-week", "-H", help="Hours you can study each week.")
+        float,
+        typer.Option(
+            "--hours-per-week",
+            "-H",
+            metavar="HOURS",
+            show_default=False,
+            help="Hours you can study each week (default 8).",
+        ),
     ] = 8.0,
     start_on: Annotated[
         str | None,
         typer.Option("--start", metavar="YYYY-MM-DD", help="First day of week 1 (default today)."),
     ] = None,
     know: Annotated[
-        list[str] | None,
-        typer.Option("--know", metavar="SKILL,...", help="Skills you already have (ids)."),
+        list[str] | None, typer.Option("--know", metavar="SKILL,...", help=KNOW_HELP)
     ] = None,
     industry: Annotated[
-        str | None, typer.Option("--industry", help="Industry you aim for (ranks projects).")
+        str | None,
+        typer.Option(
+            "--industry", metavar="INDUSTRY", help="Industry you aim for (ranks projects)."
+        ),
     ] = None,
 ) -> None:
     """Start a dated study plan for one or more roles.
 
-    Example: planner start ai-architect --hours-per-week 10 --know python,statistics
+    \b
+    Example: planner start ai-architect --hours-per-week 10 --know python,sql
     """
     from planner import service
 
@@ -180,6 +199,7 @@ def _echo_week(view: PlanView, number: int) -> None:
 # --------------------------------------------------------------------------- status/next
 
 
+@command
 def status(
     ctx: typer.Context,
     json_: JsonOption = False,
@@ -194,6 +214,7 @@ def status(
     the plan expected by today; within a day's planned hours (at least 1 h) you are on
     track.
 
+    \b
     Example: planner status --json | jq .pace
     """
     from planner.status import status_data
@@ -295,9 +316,11 @@ def status(
         typer.echo("\nProgress per skill: `planner status --skills`.")
 
 
+@command
 def next_(ctx: typer.Context, json_: JsonOption = False) -> None:
     """Show this week's milestones: hours, why, when it is done, and where to start.
 
+    \b
     Example: planner next
     """
     from planner.status import next_data
@@ -362,16 +385,22 @@ def _confirm(changes: list[Change], view: PlanView) -> None:
         typer.echo(progress_line(view))
 
 
-Milestones = Annotated[list[str], typer.Argument(help="Milestone ids (or unique prefixes).")]
-NoteOption = Annotated[str | None, typer.Option("--note", help="A note to keep with it.")]
+Milestones = Annotated[
+    list[str], typer.Argument(metavar="MILESTONE", help="Milestone ids (or unique prefixes).")
+]
+NoteOption = Annotated[
+    str | None, typer.Option("--note", metavar="TEXT", help="A note to keep with it.")
+]
 
 
+@command
 def done(
     ctx: typer.Context,
     milestones: Milestones,
     note: NoteOption = None,
     hours_spent: Annotated[
-        float | None, typer.Option("--hours", help="Hours you actually spent.")
+        float | None,
+        typer.Option("--hours", metavar="HOURS", help="Hours you actually spent."),
     ] = None,
     on: Annotated[
         str | None,
@@ -380,15 +409,18 @@ def done(
 ) -> None:
     """Mark milestones done; the plan is re-projected at once.
 
-    Example: planner done python-fundamentals --hours 14 --note "took longer than planned"
+    \b
+    Example: planner done python-programming --hours 30 --note "more than planned"
     """
     _record(ctx, "done", milestones, note=note, hours=hours_spent, on=parse_date(on, "--on"))
 
 
+@command
 def undo(
     ctx: typer.Context,
     milestones: Annotated[
-        list[str] | None, typer.Argument(help="Milestone ids (or unique prefixes).")
+        list[str] | None,
+        typer.Argument(metavar="MILESTONE", help="Milestone ids (or unique prefixes)."),
     ] = None,
     away_on: Annotated[
         str | None,
@@ -400,6 +432,7 @@ def undo(
     On a milestone, undo takes back done or skipped first, then study entries one at a
     time, newest first. Nothing is erased: the history keeps what was taken back.
 
+    \b
     Example: planner undo python-programming
     """
     from planner.errors import UsageError
@@ -429,22 +462,28 @@ def undo(
     _record(ctx, "undo", milestones)
 
 
+@command
 def skip(ctx: typer.Context, milestones: Milestones, note: NoteOption = None) -> None:
     """Skip milestones you choose not to study; they count neither for nor against you.
 
-    Example: planner skip r-for-data-analysis --note "using Python only"
+    \b
+    Example: planner skip r-programming --note "using Python only"
     """
     _record(ctx, "skip", milestones, note=note)
 
 
+@command
 def note(
     ctx: typer.Context,
-    milestone: Annotated[str, typer.Argument(help="Milestone id (or unique prefix).")],
-    text: Annotated[str, typer.Argument(help="The note.")],
+    milestone: Annotated[
+        str, typer.Argument(metavar="MILESTONE", help="Milestone id (or unique prefix).")
+    ],
+    text: Annotated[str, typer.Argument(metavar="TEXT", help="The note.")],
 ) -> None:
     """Keep a note on a milestone (it shows in `planner log`).
 
-    Example: planner note deep-learning-frameworks "finished chapter 3 of the d2l book"
+    \b
+    Example: planner note deep-learning-pytorch "d2l book: finished chapter 3"
     """
     _record(ctx, "note", [milestone], note=text)
 
@@ -467,15 +506,18 @@ def _record(ctx: typer.Context, action: str, milestones: list[str], **options: A
 # --------------------------------------------------------------------------- history
 
 
+@command
 def log(
     ctx: typer.Context,
     json_: JsonOption = False,
     limit: Annotated[
-        int | None, typer.Option("--limit", "-n", min=1, help="Only the newest N events.")
+        int | None,
+        typer.Option("--limit", "-n", metavar="N", min=1, help="Only the newest N events."),
     ] = None,
 ) -> None:
     """Show the history of the active plan: study time, done, undo, skip, notes, time off.
 
+    \b
     Example: planner log -n 20
     """
     from planner import service
@@ -519,9 +561,11 @@ def log(
     )
 
 
+@command
 def plans(ctx: typer.Context, json_: JsonOption = False) -> None:
     """List your plans with their progress; the active one is marked with *.
 
+    \b
     Example: planner plans
     """
     from planner import service
@@ -581,12 +625,14 @@ def plans(ctx: typer.Context, json_: JsonOption = False) -> None:
             typer.echo(f"Warning: {d['unreadable']}", err=True)
 
 
+@command
 def use(
     ctx: typer.Context,
-    name: Annotated[str, typer.Argument(help="The plan to make active.")],
+    name: Annotated[str, typer.Argument(metavar="NAME", help="The plan to make active.")],
 ) -> None:
     """Make a plan the active one (commands act on it unless --plan says otherwise).
 
+    \b
     Example: planner use ai-architect
     """
     from planner import service
@@ -595,13 +641,17 @@ def use(
     typer.echo(f"Now using plan '{used}'.")
 
 
+@command
 def delete_plan(
     ctx: typer.Context,
-    name: Annotated[str, typer.Argument(help="The plan to delete, with all its progress.")],
+    name: Annotated[
+        str, typer.Argument(metavar="NAME", help="The plan to delete, with all its progress.")
+    ],
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
 ) -> None:
     """Delete a plan and its whole history. This cannot be undone; it asks first.
 
+    \b
     Example: planner delete-plan old-plan --yes
     """
     from planner import service

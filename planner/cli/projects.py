@@ -7,18 +7,30 @@ from typing import Annotated
 
 import typer
 
+from planner.cli.command import command
 from planner.cli.output import echo_json, hours
 from planner.cli.state import state
 
 
+@command
 def projects(
     ctx: typer.Context,
     industry: Annotated[
         str | None,
-        typer.Option("--industry", help="Rank for this industry instead of the plan's."),
+        typer.Option(
+            "--industry", metavar="INDUSTRY", help="Rank for this industry instead of the plan's."
+        ),
     ] = None,
     limit: Annotated[
-        int, typer.Option("--limit", "-n", min=1, help="How many projects to show.")
+        int,
+        typer.Option(
+            "--limit",
+            "-n",
+            metavar="N",
+            min=1,
+            show_default=False,
+            help="How many projects to show (default 3).",
+        ),
     ] = 3,
     json_: Annotated[bool, typer.Option("--json", help="Print JSON (see the README).")] = False,
 ) -> None:
@@ -27,6 +39,7 @@ def projects(
     Ranked by your target industry, the skills your done and coming work covers, how the
     difficulty fits your progress, and whether the prerequisites are done.
 
+    \b
     Example: planner projects --industry Finance --limit 5
     """
     from planner.projects import rank_projects, target_industry

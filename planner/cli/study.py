@@ -7,14 +7,18 @@ from typing import Annotated
 
 import typer
 
+from planner.cli.command import command
 from planner.cli.output import echo_table, echo_warnings, hours, wrap
 from planner.cli.progress import NoteOption, finish_line, parse_date, progress_line
 from planner.cli.state import state
 
 
+@command
 def study(
     ctx: typer.Context,
-    milestone: Annotated[str, typer.Argument(help="Milestone id (or unique prefix).")],
+    milestone: Annotated[
+        str, typer.Argument(metavar="MILESTONE", help="Milestone id (or unique prefix).")
+    ],
     duration: Annotated[
         str, typer.Argument(metavar="DURATION", help="Time spent: 2, 1.5h, 90m or 1h30m.")
     ],
@@ -30,7 +34,8 @@ def study(
     you mark it done), lands in the week you studied, and `planner undo MILESTONE` takes
     back the latest entry.
 
-    Example: planner study data-structures-algorithms 1h30m --on 2026-11-27
+    \b
+    Example: planner study python-programming 1h30m --note "NumPy exercises"
     """
     from planner import progress
 
@@ -53,19 +58,27 @@ def study(
     typer.echo(progress_line(view))
 
 
+@command
 def away(
     ctx: typer.Context,
     first: Annotated[
-        str | None, typer.Argument(metavar="[FROM]", help="First day away (YYYY-MM-DD).")
+        str | None, typer.Argument(metavar="FROM", help="First day away (YYYY-MM-DD).")
     ] = None,
     last: Annotated[
-        str | None, typer.Argument(metavar="[TO]", help="Last day away (YYYY-MM-DD).")
+        str | None, typer.Argument(metavar="TO", help="Last day away (YYYY-MM-DD).")
     ] = None,
     hours_per_week: Annotated[
         float,
-        typer.Option("--hours", metavar="H", help="Hours a week you can still study (default 0)."),
+        typer.Option(
+            "--hours",
+            metavar="HOURS",
+            show_default=False,
+            help="Hours a week you can still study (default 0).",
+        ),
     ] = 0.0,
-    note: Annotated[str | None, typer.Option("--note", help="Why, for your own record.")] = None,
+    note: Annotated[
+        str | None, typer.Option("--note", metavar="TEXT", help="Why, for your own record.")
+    ] = None,
 ) -> None:
     """Plan around time off: days with no study, or fewer hours; list it with no dates.
 
@@ -73,7 +86,9 @@ def away(
     never makes you behind), the printed plan shades them and `planner export ics` puts
     no sessions in them. `planner undo --away FROM` takes it back.
 
+    \b
     Example: planner away 2026-12-20 2027-01-03 --note "holidays"
+    Example: planner away
     """
     from planner import progress
     from planner.errors import UsageError

@@ -8,9 +8,11 @@ from typing import Annotated
 
 import typer
 
+from planner.cli.command import command
 from planner.cli.state import state
 
 
+@command
 def team(
     ctx: typer.Context,
     fmt: Annotated[
@@ -29,6 +31,7 @@ def team(
     Shows each person's roles, percent done, pace, last activity and what they are
     working on, and the milestones most people who are behind are stuck on.
 
+    \b
     Example: planner team --output team.html
     """
     from planner import renderer, service
