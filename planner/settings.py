@@ -9,6 +9,7 @@ override, so tests (and users) can redirect all of it.
 ``PLANNER_DB_SCHEMA``      on a server, the schema planner's tables live in
 ``PLANNER_PLAN``           the plan commands act on (``--plan`` wins over it)
 ``PLANNER_CURRICULA_PATH`` extra curriculum folders, searched first
+``PLANNER_TODAY``          the day commands act on (read by ``planner.cli.clock``)
 =========================  ==============================================
 """
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from planner.cli import clock
 from planner.cli.command import command
 from planner.cli.state import state
 
@@ -73,7 +74,7 @@ def import_file(
     from planner import transfer
 
     result = transfer.import_document(
-        db=state(ctx).db, path=file, new_name=new_name, now=datetime.now(UTC), today=date.today()
+        db=state(ctx).db, path=file, new_name=new_name, now=datetime.now(UTC), today=clock.today()
     )
     for warning in result.warnings:
         typer.echo(f"Warning: {warning}", err=True)

@@ -3,11 +3,11 @@ progress."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 import typer
 
+from planner.cli import clock
 from planner.cli.command import command
 from planner.cli.output import echo_json, echo_warnings, hours, wrap
 from planner.cli.state import state
@@ -28,7 +28,9 @@ def add_role(
     from planner import amend
 
     st = state(ctx)
-    view, warnings = amend.add_role(db=st.db, plan_name=st.plan_name, role=role, today=date.today())
+    view, warnings = amend.add_role(
+        db=st.db, plan_name=st.plan_name, role=role, today=clock.today()
+    )
     echo_warnings(warnings)
     s = view.schedule
     titles = " + ".join(c.title for c in view.curriculum.roles)
@@ -82,7 +84,7 @@ def replan(
     options, change, view = amend.replan(
         db=st.db,
         plan_name=st.plan_name,
-        today=date.today(),
+        today=clock.today(),
         hours_per_week=hours_per_week,
         finish_by=parse_date(finish_by, "--finish-by"),
         drop_optional=drop_optional,
@@ -180,7 +182,7 @@ def upgrade(
 
     st = state(ctx)
     result = amend.upgrade(
-        db=st.db, plan_name=st.plan_name, refs=files or [], today=date.today(), dry_run=dry_run
+        db=st.db, plan_name=st.plan_name, refs=files or [], today=clock.today(), dry_run=dry_run
     )
     echo_warnings(result.warnings)
     if json_:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import shutil
 import textwrap
-from datetime import date
 from typing import Annotated, Any
 
 import typer
 
+from planner.cli import clock
 from planner.cli.command import command
 from planner.cli.output import echo_json, echo_table, hours
 from planner.cli.progress import KNOW_HELP, split_list
@@ -68,7 +68,7 @@ def compare(
     from planner.compare import PROFILE_FIELDS, compare_roles
 
     data = compare_roles(
-        first, second, hours_per_week=hours_per_week, know=split_list(know), today=date.today()
+        first, second, hours_per_week=hours_per_week, know=split_list(know), today=clock.today()
     )
     if json_:
         echo_json(data)

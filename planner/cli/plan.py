@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from planner.cli import clock
 from planner.cli.command import command
 from planner.cli.state import state
 
@@ -55,7 +55,7 @@ def plan(
     data = service.render_plan(
         db=st.db,
         plan_name=st.plan_name,
-        today=date.today(),
+        today=clock.today(),
         fmt=chosen,
         weeks=weeks,
         paper="A4" if paper.lower() == "a4" else "Letter",

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from planner.cli import clock
 from planner.cli.command import command
 from planner.cli.output import bar, echo_json, echo_table, echo_warnings, hours, wrap
 from planner.cli.state import state
@@ -135,7 +136,7 @@ def start(
     """
     from planner import service
 
-    today = date.today()
+    today = clock.today()
     view, warnings = service.start_plan(
         db=state(ctx).db,
         roles=roles,
@@ -221,7 +222,7 @@ def status(
     from planner.store import load_view, newer_curricula
 
     st = state(ctx)
-    view = load_view(db=st.db, plan_name=st.plan_name, today=date.today())
+    view = load_view(db=st.db, plan_name=st.plan_name, today=clock.today())
     data = status_data(view)
     data["updates"] = [
         {
@@ -327,7 +328,7 @@ def next_(ctx: typer.Context, json_: JsonOption = False) -> None:
     from planner.store import load_view
 
     st = state(ctx)
-    view = load_view(db=st.db, plan_name=st.plan_name, today=date.today())
+    view = load_view(db=st.db, plan_name=st.plan_name, today=clock.today())
     data = next_data(view)
     if json_:
         echo_json(data)
@@ -450,8 +451,8 @@ def undo(
         change, view = progress.back(
             db=st.db,
             plan_name=st.plan_name,
-            day=parse_date(away_on, "--away") or date.today(),
-            today=date.today(),
+            day=parse_date(away_on, "--away") or clock.today(),
+            today=clock.today(),
         )
         typer.echo(f"Took back the time off from {change.on} to {change.until}.")
         typer.echo(progress_line(view))
@@ -497,7 +498,7 @@ def _record(ctx: typer.Context, action: str, milestones: list[str], **options: A
         plan_name=st.plan_name,
         action=action,
         queries=milestones,
-        today=date.today(),
+        today=clock.today(),
         **options,
     )
     _confirm(changes, view)
@@ -572,7 +573,7 @@ def plans(ctx: typer.Context, json_: JsonOption = False) -> None:
     from planner.status import status_data
 
     st = state(ctx)
-    summaries = service.list_plans(db=st.db, plan_name=st.plan_name, today=date.today())
+    summaries = service.list_plans(db=st.db, plan_name=st.plan_name, today=clock.today())
     data: list[dict[str, Any]] = []
     for summary in summaries:
         if summary.view is None:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 import typer
 
+from planner.cli import clock
 from planner.cli.command import command
 from planner.cli.output import echo_json, hours
 from planner.cli.state import state
@@ -46,7 +46,7 @@ def projects(
     from planner.store import load_view
 
     st = state(ctx)
-    view = load_view(db=st.db, plan_name=st.plan_name, today=date.today())
+    view = load_view(db=st.db, plan_name=st.plan_name, today=clock.today())
     suggestions = rank_projects(view, industry)  # checks --industry before any output
     shown = suggestions[:limit]
     if json_:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 import typer
 
+from planner.cli import clock
 from planner.cli.command import command
 from planner.cli.output import echo_table, echo_warnings, hours, wrap
 from planner.cli.progress import NoteOption, finish_line, parse_date, progress_line
@@ -44,7 +44,7 @@ def study(
         plan_name=state(ctx).plan_name,
         query=milestone,
         duration=duration,
-        today=date.today(),
+        today=clock.today(),
         on=parse_date(on, "--on"),
         note=note,
     )
@@ -119,14 +119,14 @@ def away(
     change, before, after, warnings = progress.away(
         db=st.db,
         plan_name=st.plan_name,
-        first=parse_date(first, "FROM") or date.today(),
-        last=parse_date(last, "TO") or date.today(),
-        today=date.today(),
+        first=parse_date(first, "FROM") or clock.today(),
+        last=parse_date(last, "TO") or clock.today(),
+        today=clock.today(),
         hours=hours_per_week,
         note=note,
     )
     echo_warnings(warnings)
-    days = ((change.until or change.on or date.today()) - (change.on or date.today())).days + 1
+    days = ((change.until or change.on or clock.today()) - (change.on or clock.today())).days + 1
     what = "no study" if not change.hours else f"{hours(change.hours)} h/week"
     typer.echo(f"Away from {change.on} to {change.until} ({_days(days)}, {what}).")
     b, a = before.schedule, after.schedule

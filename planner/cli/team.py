@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from planner.cli import clock
 from planner.cli.command import command
 from planner.cli.state import state
 
@@ -43,7 +43,7 @@ def team(
     if output is None and chosen == "pdf":
         msg = "PDF is binary; give a file with --output, e.g. --output team.pdf."
         raise UsageError(msg)
-    data = service.render_team(db=state(ctx).db, today=date.today(), fmt=chosen)
+    data = service.render_team(db=state(ctx).db, today=clock.today(), fmt=chosen)
     if output is None:
         typer.echo(data.decode("utf-8"), nl=False)
         return
