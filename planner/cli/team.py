@@ -43,7 +43,9 @@ def team(
     if output is None and chosen == "pdf":
         msg = "PDF is binary; give a file with --output, e.g. --output team.pdf."
         raise UsageError(msg)
-    data = service.render_team(db=state(ctx).db, today=date.today(), fmt=chosen)
+    from planner.cli.ics import local_zone
+
+    data = service.render_team(db=state(ctx).db, today=date.today(), zone=local_zone(), fmt=chosen)
     if output is None:
         typer.echo(data.decode("utf-8"), nl=False)
         return
