@@ -403,6 +403,12 @@ def _global_options(
 
     Example: planner start ai-architect --hours-per-week 8
     """
+    from planner import settings
+    from planner.errors import UsageError
+
+    problem = settings.database_path_problem(db)
+    if problem:
+        raise UsageError(problem)
     ctx.obj = State(db=db, plan=plan)
 
 
