@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import uuid
 from dataclasses import dataclass
@@ -23,7 +24,8 @@ class BackupResult:
 
 def _remove_quietly(path: Path) -> None:
     for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
-        leftover.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):  # never made (a read-only folder), or gone
+            leftover.unlink()
 
 
 def backup_database(*, db: str | None, output: Path | None, now: datetime) -> BackupResult:

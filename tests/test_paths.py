@@ -3,11 +3,15 @@ that never clash, and an interrupted write that says what it left."""
 
 from __future__ import annotations
 
+import contextlib
+import gc
+import os
+import sqlite3
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import Run
+from tests.conftest import START, Run
 
 # --------------------------------------------------------------------------- --db
 
@@ -61,3 +65,121 @@ def test_planner_db_that_names_a_folder_is_refused(
     monkeypatch.setenv("PLANNER_DB", "")  # empty: unset, the default database
     assert cli("start", "tiny-role").exit_code == 0
     assert (tmp_path / "planner-home" / "planner.db").is_file()
+
+
+# --------------------------------------------------------------------------- read-only
+
+READING = [
+    ["status"],
+    ["next"],
+    ["plan"],
+    ["plans"],
+    ["log"],
+    ["team"],
+    ["projects"],
+    ["export", "json"],
+]
+
+
+def _plan_with_history(cli: Run, db: Path) -> None:
+    assert cli("--db", str(db), "start", "tiny-role", "--start", START.isoformat()).exit_code == 0
+    assert cli("--db", str(db), "done", "python-basics", "--on", "2026-01-06").exit_code == 0
+    assert cli("--db", str(db), "study", "stats-basics", "1h").exit_code == 0
+
+
+def _settle(db: Path) -> None:
+    """Leave the database file alone in its folder, as planner does when the last
+    connection closes: no -wal or -shm file."""
+    gc.collect()  # connections the commands left for the garbage collector to close
+    with contextlib.closing(sqlite3.connect(db)) as conn:  # the last to close: no -wal left
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    assert sorted(p.name for p in db.parent.iterdir()) == [db.name]
+
+
+def _outputs(cli: Run, db: Path) -> list[str]:
+    outputs = []
+    for command in READING:
+        result = cli("--db", str(db), *command)
+        assert result.exit_code == 0, (command, result.stderr)
+        lines = result.stdout.splitlines()
+        outputs.append("\n".join(line for line in lines if '"exported_at"' not in line))
+    return outputs
+
+
+def test_a_database_in_a_read_only_folder_is_read_and_never_written(
+    cli: Run, tmp_path: Path, fixture_curricula: Path
+) -> None:
+    from planner import fastread, store
+    from tests.test_db import read_only_folder
+
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    db = folder / "planner.db"
+    _plan_with_history(cli, db)
+    expected = _outputs(cli, db)
+    _settle(db)
+    before = db.read_bytes()
+    with read_only_folder(folder):
+        assert _outputs(cli, db) == expected
+        # both read paths, not only the first
+        assert fastread.attempt(str(db), lambda r: len(r.plans())) == 1
+        assert store.read_fully(str(db), lambda r: len(r.plans())) == 1
+        for command in (["done", "stats-basics"], ["study", "stats-basics", "1h"], ["migrate"]):
+            result = cli("--db", str(db), *command)
+            if command == ["migrate"]:  # nothing to do, so nothing to write
+                assert result.exit_code == 0, result.stderr
+                continue
+            assert result.exit_code == 6, result.stderr
+            assert result.stderr == (
+                f"Error: Cannot write to {db}: the file or its folder is read-only. Nothing "
+                "was changed. Make it writable, or use --db to choose another file.\n"
+            )
+        doctor = cli("--db", str(db), "doctor")
+        assert "read-only (the file or its folder)" in doctor.stdout
+        assert sorted(p.name for p in folder.iterdir()) == [db.name]
+        assert db.read_bytes() == before
+
+
+def test_changes_pending_in_the_wal_are_read_in_a_read_only_folder(
+    cli: Run, tmp_path: Path, fixture_curricula: Path
+) -> None:
+    """A -wal with changes and its -shm beside the file: read as they are (not skipped,
+    as an immutable open would)."""
+    from tests.test_db import read_only_folder
+
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    db = folder / "planner.db"
+    _plan_with_history(cli, db)
+    writer = sqlite3.connect(db)
+    try:
+        writer.execute("PRAGMA wal_autocheckpoint=0")
+        writer.execute("UPDATE plan SET hours_per_week = 3")
+        writer.commit()
+        assert Path(f"{db}-wal").stat().st_size > 0
+        with read_only_folder(folder):
+            result = cli("--db", str(db), "status", "--json")
+            assert result.exit_code == 0, result.stderr
+            assert '"hours_per_week": 3' in result.stdout
+    finally:
+        writer.close()
+
+
+def test_pending_changes_a_read_only_folder_hides_are_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from planner.errors import DatabaseError
+    from planner.sqlite_file import read_only_uri
+
+    db = tmp_path / "planner.db"
+    db.write_bytes(b"")
+    real_access = os.access
+    monkeypatch.setattr(os, "access", lambda p, mode: p != db.parent and real_access(p, mode))
+    assert read_only_uri(db).endswith("?mode=ro&immutable=1")
+    Path(f"{db}-wal").write_bytes(b"")  # empty: nothing pending
+    assert read_only_uri(db).endswith("?mode=ro&immutable=1")
+    Path(f"{db}-wal").write_bytes(b"x" * 32)
+    with pytest.raises(DatabaseError, match="planner.db-wal beside it holds changes"):
+        read_only_uri(db)
+    Path(f"{db}-shm").write_bytes(b"")
+    assert read_only_uri(db).endswith("?mode=ro")  # SQLite reads both as they are
