@@ -7,6 +7,10 @@ import contextlib
 import gc
 import os
 import sqlite3
+import subprocess
+import sys
+import time
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -134,6 +138,14 @@ def test_a_database_in_a_read_only_folder_is_read_and_never_written(
                 f"Error: Cannot write to {db}: the file or its folder is read-only. Nothing "
                 "was changed. Make it writable, or use --db to choose another file.\n"
             )
+        backup = cli("--db", str(db), "backup")  # beside it: no
+        assert backup.exit_code == 2
+        assert backup.stderr == (
+            f"Error: Cannot write a backup in {folder}: the folder is not writable. Choose a "
+            "writable place with --output.\n"
+        )
+        elsewhere = cli("--db", str(db), "backup", "--output", str(tmp_path / "copy.db"))
+        assert elsewhere.exit_code == 0, elsewhere.stderr
         doctor = cli("--db", str(db), "doctor")
         assert "read-only (the file or its folder)" in doctor.stdout
         assert sorted(p.name for p in folder.iterdir()) == [db.name]
@@ -183,3 +195,63 @@ def test_pending_changes_a_read_only_folder_hides_are_refused(
         read_only_uri(db)
     Path(f"{db}-shm").write_bytes(b"")
     assert read_only_uri(db).endswith("?mode=ro")  # SQLite reads both as they are
+
+
+# --------------------------------------------------------------------------- backup names
+
+SAME_SECOND = datetime(2026, 3, 10, 9, 5, 7)
+
+
+def test_backups_in_the_same_second_take_numbered_names(
+    cli: Run, tmp_path: Path, fixture_curricula: Path
+) -> None:
+    from planner.backup import backup_database
+
+    db = tmp_path / "planner.db"
+    _plan_with_history(cli, db)
+    made = [backup_database(db=str(db), output=None, now=SAME_SECOND).path for _ in range(3)]
+    assert [p.name for p in made] == [
+        "planner-backup-20260310-090507.db",
+        "planner-backup-20260310-090507-2.db",
+        "planner-backup-20260310-090507-3.db",
+    ]
+    for path in made:
+        assert cli("--db", str(path), "log").stdout == cli("--db", str(db), "log").stdout
+    assert not list(tmp_path.glob(".*.tmp*"))
+
+
+BACKUP_AT_ONCE = """
+import sys, time
+from datetime import datetime
+from planner.backup import backup_database
+while time.time() < float(sys.argv[2]):  # start together
+    pass
+print(backup_database(db=sys.argv[1], output=None, now=datetime(2026, 3, 10, 9, 5, 7)).path)
+"""
+
+
+def test_backups_made_at_once_by_several_processes_never_clash(
+    cli: Run, tmp_path: Path, fixture_curricula: Path
+) -> None:
+    db = tmp_path / "planner.db"
+    _plan_with_history(cli, db)
+    start = f"{time.time() + 1.5}"
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", BACKUP_AT_ONCE, str(db), start],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(4)
+    ]
+    outcomes = [(p.wait(), *p.communicate()) for p in procs]
+    assert all(code == 0 for code, _, _ in outcomes), outcomes
+    paths = {out.strip() for _, out, _ in outcomes}
+    assert len(paths) == 4
+    assert {Path(p).name for p in paths} == {
+        "planner-backup-20260310-090507.db",
+        *(f"planner-backup-20260310-090507-{n}.db" for n in (2, 3, 4)),
+    }
+    for path in paths:
+        assert cli("--db", path, "plans").exit_code == 0
