@@ -10,6 +10,7 @@ from datetime import datetime
 from pathlib import Path
 
 from planner.errors import DatabaseError, NotFound, UsageError
+from planner.faults import fault_point
 
 # --------------------------------------------------------------------------- backup
 
@@ -133,6 +134,7 @@ def backup_database(*, db: str | None, output: Path | None, now: datetime) -> Ba
                         unreadable.append(exc.message)
         finally:
             copied.engine.dispose()
+        fault_point("backup-before-link")
         target = _link_first_free(temp, names)
     finally:
         database.engine.dispose()

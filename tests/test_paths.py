@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import os
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -15,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import START, Run
+from tests.conftest import FIXTURE_CURRICULA, START, Run
 
 # --------------------------------------------------------------------------- --db
 
@@ -255,3 +256,64 @@ def test_backups_made_at_once_by_several_processes_never_clash(
     }
     for path in paths:
         assert cli("--db", path, "plans").exit_code == 0
+
+
+# --------------------------------------------------------------------------- Ctrl-C
+
+
+@pytest.mark.parametrize(
+    ("command", "fault", "old"),
+    [
+        (["plan", "--output", "{out}.txt"], "output-before-rename", b"the old plan\n"),
+        (["export", "json", "--output", "{out}.json"], "output-before-rename", b"{}\n"),
+        (["team", "--output", "{out}.md"], "output-before-rename", None),
+        (["backup", "--output", "{out}.db"], "backup-before-link", None),
+        (["backup"], "backup-before-link", None),
+    ],
+)
+def test_ctrl_c_while_writing_says_what_became_of_the_file(
+    cli: Run, tmp_path: Path, fixture_curricula: Path, command: list[str], fault: str, old: bytes
+) -> None:
+    """A real SIGINT while the output waits under its temporary name, fully written."""
+    db = tmp_path / "data" / "planner.db"
+    db.parent.mkdir()
+    _plan_with_history(cli, db)
+    out = tmp_path / "out"
+    args = [arg.format(out=out) for arg in command]
+    target = Path(args[-1]) if "--output" in args else None
+    if target is not None and old is not None:
+        target.write_bytes(old)
+    env = {
+        **os.environ,
+        "PLANNER_CURRICULA_PATH": str(FIXTURE_CURRICULA),
+        "PLANNER_FAULT": f"{fault}:wait",
+    }
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "planner", "--db", str(db), *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    folder = (target or db).parent
+    deadline = time.monotonic() + 60
+    while not list(folder.glob(".*.tmp")) and time.monotonic() < deadline:
+        assert proc.poll() is None, proc.communicate()
+        time.sleep(0.05)
+    assert list(folder.glob(".*.tmp")), "the write never started"
+    time.sleep(0.2)  # into the wait
+    proc.send_signal(signal.SIGINT)
+    stdout, stderr = proc.communicate(timeout=30)
+    assert proc.returncode == 130, stderr
+    assert stdout == ""
+    if target is None:
+        expected = "Interrupted: no backup file was left half-made."
+        assert not list(folder.glob("planner-backup-*"))
+    elif old is None:
+        expected = f"Interrupted: {target} was not written."
+        assert not target.exists()
+    else:
+        expected = f"Interrupted: {target} was not changed."
+        assert target.read_bytes() == old
+    assert stderr == expected + "\n"
+    assert not list(folder.glob(".*.tmp*"))  # no temporary file left

@@ -39,6 +39,7 @@ def team(
 
     if output is not None:
         renderer.check_output(output.resolve() if output.is_symlink() else output)
+    state(ctx).will_write(output)
     chosen = renderer.format_for(output, fmt)
     if output is None and chosen == "pdf":
         msg = "PDF is binary; give a file with --output, e.g. --output team.pdf."
