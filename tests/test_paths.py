@@ -231,6 +231,7 @@ print(backup_database(db=sys.argv[1], output=None, now=datetime(2026, 3, 10, 9, 
 """
 
 
+@pytest.mark.slow
 def test_backups_made_at_once_by_several_processes_never_clash(
     cli: Run, tmp_path: Path, fixture_curricula: Path
 ) -> None:
