@@ -256,9 +256,9 @@ def open_database(
     else:
         return Database(engine=sqlite_file.create_engine(path), where=str(path), version=None)
     upgrade = True if upgrade is None else upgrade
-    return _opened(
-        sqlite_file.create_engine(path), str(path), create=create, upgrade=upgrade, inspect=inspect
-    )
+    # A file planner may not write is still read; a write to it fails as read-only.
+    engine = sqlite_file.create_engine(path, read_only=not sqlite_file.is_writable(path))
+    return _opened(engine, str(path), create=create, upgrade=upgrade, inspect=inspect)
 
 
 def _opened(

@@ -8,6 +8,7 @@ dropped: it counts again if the milestone comes back.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -89,6 +90,18 @@ def _check_file(conn: sa.Connection, where: str) -> list[Finding]:
                 "restore your latest backup (`planner backup` makes one); keep this file",
             )
         )
+    from planner.sqlite_file import is_writable
+
+    if not is_writable(Path(where)):  # opened immutable: its journal mode is not reported
+        findings.append(
+            Finding(
+                "info",
+                "database",
+                "read-only (the file or its folder): commands that only read work, "
+                "commands that change it stop with exit 6",
+            )
+        )
+        return findings
     mode = conn.exec_driver_sql("PRAGMA journal_mode").scalar()
     if mode != "wal":
         findings.append(Finding("info", "database", f"journal mode is {mode}, not wal"))

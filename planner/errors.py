@@ -3,7 +3,7 @@ one line on stderr in exactly one place (``planner.cli.main``).
 
 Exit codes (documented in the README):
 
-==  =====================================================================
+=== =====================================================================
 0   success
 1   an unexpected failure (a bug: the traceback is shown)
 2   bad usage: an unknown option, a malformed value, an out-of-range number
@@ -12,7 +12,8 @@ Exit codes (documented in the README):
 5   a conflict with what is stored: a plan name taken, an ambiguous id
 6   the database cannot be used: unreadable, damaged, too new, read-only, busy,
     a server that cannot be reached, a schema that needs ``planner migrate``
-==  =====================================================================
+130 interrupted (Ctrl-C): not an error class, decided in ``planner.cli.main`` too
+=== =====================================================================
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """The read path of a SQLite file through the standard library's ``sqlite3``: what the
 commands that only read use first, so that they never import SQLAlchemy.
 
-It opens the file read-only (``mode=ro``: never created, never written), reads one
+It opens the file read-only (``mode=ro``: never created, never written; in a read-only
+folder ``immutable=1``, see ``planner.sqlite_file.read_only_uri``), reads one
 snapshot (one transaction) with the same busy timeout as every other connection, checks
 the schema version first, and runs the read queries of ``planner.queries``. Anything
 out of the ordinary (no such file, not a planner database, another schema version, a
@@ -20,7 +21,7 @@ from typing import Any, Final, TypeVar
 
 from planner import migrations, settings
 from planner.queries import Reader
-from planner.sqlite_file import BUSY_TIMEOUT_MS, check_existing_file
+from planner.sqlite_file import BUSY_TIMEOUT_MS, check_existing_file, read_only_uri
 
 T = TypeVar("T")
 
@@ -61,7 +62,7 @@ def connect(path: Path) -> sqlite3.Connection | None:
     transaction, or None when the file is not at this planner's schema version. Raises
     DatabaseError or sqlite3.Error for a file that cannot be read."""
     check_existing_file(path)
-    uri = path.absolute().as_uri() + "?mode=ro"
+    uri = read_only_uri(path)
     connection = sqlite3.connect(
         uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None
     )

@@ -4,7 +4,7 @@ tracker and renderer. Functions here return data, never text for the terminal.""
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -332,16 +332,16 @@ def render_plan(
     return renderer.render(fmt, {"plan": report}).encode("utf-8")
 
 
-def render_team(*, db: str | None, today: date, fmt: str, paper: str = "A4") -> bytes:
-    """Every plan in the database as one team report (txt, md, html or pdf); plans that
-    cannot be read are listed with why."""
+def render_team(*, db: str | None, today: date, zone: tzinfo, fmt: str, paper: str = "A4") -> bytes:
+    """Every plan in the database as one team report (txt, md, html or pdf), its times
+    in ``zone`` (the reader's); plans that cannot be read are listed with why."""
     from planner import renderer
     from planner.team import build_team
 
     summaries = list_plans(db=db, plan_name=None, today=today)
     if not summaries:
         raise NoPlan(NO_PLAN)
-    team = build_team(summaries, today, paper)
+    team = build_team(summaries, today, paper, zone)
     if fmt == "pdf":
         return renderer.html_to_pdf(renderer.render("html", {"team": team}, "team"))
     return renderer.render(fmt, {"team": team}, "team").encode("utf-8")

@@ -39,6 +39,40 @@ def database_path(explicit: str | None = None) -> Path:
     return home_dir() / "planner.db"
 
 
+def database_path_problem(explicit: str | None = None) -> str | None:
+    """What is wrong with the database file named by ``--db`` (``explicit``), else by
+    ``PLANNER_DB`` when that is the one used, as a sentence saying what to give; None
+    when nothing is. A folder is not a file: an empty value, a path ending in a
+    separator and an existing folder are refused (an empty ``PLANNER_DB`` counts as
+    unset, as an empty environment variable usually does)."""
+    if explicit is not None:
+        return _path_problem(explicit, "--db", "--db ")
+    if os.environ.get("PLANNER_DATABASE_URL"):
+        return None
+    chosen = os.environ.get("PLANNER_DB")
+    return _path_problem(chosen, "PLANNER_DB", "PLANNER_DB=") if chosen else None
+
+
+def _path_problem(text: str, name: str, give: str) -> str | None:
+    if not text:
+        return (
+            f"{name} is empty; give a database file, e.g. {give}~/planner.db, or leave "
+            f"{name} out to use {home_dir() / 'planner.db'}."
+        )
+    separators = tuple(s for s in (os.sep, os.altsep) if s)
+    if text.endswith(separators):
+        return (
+            f"{give}{text} ends with '{text[-1]}', so it names a folder; give a database "
+            f"file in it, e.g. {give}{text}planner.db."
+        )
+    if Path(text).expanduser().is_dir():
+        return (
+            f"{give}{text} is a folder; give a database file in it, e.g. "
+            f"{give}{Path(text) / 'planner.db'}."
+        )
+    return None
+
+
 def database_url(explicit_path: str | None = None) -> str:
     """A SQLAlchemy URL. ``--db`` beats ``PLANNER_DATABASE_URL``, which beats the rest."""
     if not explicit_path:

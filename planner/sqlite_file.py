@@ -181,14 +181,62 @@ def create_file(path: Path, migrate: Callable[[sa.Engine, str], None]) -> None:
                 leftover.unlink()
 
 
-def create_engine(path: Path) -> sa.Engine:
+def is_writable(path: Path) -> bool:
+    """Whether the database at ``path`` can be written: the file, and its folder, where
+    SQLite keeps its ``-wal`` and ``-shm`` files beside it."""
+    return os.access(path.parent, os.W_OK) and os.access(path, os.W_OK)
+
+
+def read_only_uri(path: Path) -> str:
+    """The URI that reads the database at ``path`` without writing anything, anywhere.
+
+    ``mode=ro`` never writes the database, but reading a WAL-mode file (as planner's
+    are) needs its ``-shm`` file, which SQLite creates when it is missing: in a read-only
+    folder it cannot, and the open fails. There, if nothing is pending in a ``-wal`` or
+    ``-journal`` file, the file is opened ``immutable=1``: no writer can change it either
+    (a writer would have to create those files in the same folder), so reading it without
+    locks is exact (https://sqlite.org/wal.html#readonly, https://sqlite.org/uri.html).
+    Raises DatabaseError when changes are pending that only a writable folder can show.
+    """
+    uri = path.absolute().as_uri() + "?mode=ro"
+    if os.access(path.parent, os.W_OK):
+        return uri
+    wal, shm = Path(f"{path}-wal"), Path(f"{path}-shm")
+    if wal.is_file() and shm.is_file():
+        return uri  # SQLite reads a WAL and its index that are already there
+    for pending in (wal, Path(f"{path}-journal")):
+        with contextlib.suppress(OSError):
+            if pending.stat().st_size > 0:
+                msg = (
+                    f"Cannot read {path}: its folder is read-only, and {pending.name} beside "
+                    "it holds changes SQLite can only read with write access to the folder. "
+                    f"Make the folder writable, or copy the database with its {pending.name} "
+                    "file to a folder that is."
+                )
+                raise DatabaseError(msg)
+    return uri + "&immutable=1"
+
+
+def create_engine(path: Path, *, read_only: bool = False) -> sa.Engine:
+    """An engine on the database at ``path``; ``read_only``: opened through
+    ``read_only_uri``, so that any write fails as read-only and nothing is created."""
     import sqlalchemy as sa
 
-    engine = sa.create_engine(
-        sa.engine.URL.create("sqlite", database=str(path)),  # a path, never URL syntax
-        connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
-        poolclass=sa.pool.NullPool,
-    )
+    if read_only:
+        uri = read_only_uri(path)
+        engine = sa.create_engine(
+            "sqlite://",
+            creator=lambda: sqlite3.connect(
+                uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False
+            ),
+            poolclass=sa.pool.NullPool,
+        )
+    else:
+        engine = sa.create_engine(
+            sa.engine.URL.create("sqlite", database=str(path)),  # a path, never URL syntax
+            connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
+            poolclass=sa.pool.NullPool,
+        )
     sa.event.listen(engine, "connect", _on_connect)
     sa.event.listen(engine, "begin", _on_begin)
     return engine

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, tzinfo
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -23,7 +23,7 @@ class Person:
     pace: str  # on track / behind / ahead
     hours_behind: float
     projected_finish: date
-    last_activity: datetime | None
+    last_activity: datetime | None  # in the zone the report was built for
     working_on: tuple[str, ...]  # ids of the milestones in front of them now
 
 
@@ -43,7 +43,11 @@ class Team:
     unreadable: tuple[tuple[str, str], ...] = ()  # (plan name, why it cannot be read)
 
 
-def build_team(summaries: list[PlanSummary], today: date, paper: str = "A4") -> Team:
+def build_team(
+    summaries: list[PlanSummary], today: date, paper: str = "A4", zone: tzinfo = UTC
+) -> Team:
+    """The report over ``summaries``; times (the last activity) are shown in ``zone``,
+    the reader's zone, which the command line passes in as it passes ``today``."""
     from planner.view import pace_of
 
     people = []
@@ -79,7 +83,7 @@ def build_team(summaries: list[PlanSummary], today: date, paper: str = "A4") -> 
                 pace=pace,
                 hours_behind=round(s.hours_behind, 1),
                 projected_finish=s.projected_finish,
-                last_activity=summary.last_activity,
+                last_activity=_in_zone(summary.last_activity, zone),
                 working_on=tuple(front),
             )
         )
@@ -95,3 +99,7 @@ def build_team(summaries: list[PlanSummary], today: date, paper: str = "A4") -> 
         paper=paper,
         unreadable=tuple(unreadable),
     )
+
+
+def _in_zone(moment: datetime | None, zone: tzinfo) -> datetime | None:
+    return None if moment is None else moment.astimezone(zone)

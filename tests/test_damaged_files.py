@@ -96,7 +96,7 @@ def _check_refusal(path: Path, code: int, stderr: str, hint: tuple[str, ...]) ->
 
 
 def test_damaged_or_foreign_files_are_refused_untouched(
-    cli: Run, tmp_path: Path, fixture_curricula: Path
+    cli: Run, tmp_path: Path, fixture_curricula: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     failures = []
     runs = 0
@@ -114,12 +114,13 @@ def test_damaged_or_foreign_files_are_refused_untouched(
                 problem = "the file (or its -wal) changed"
             if problem:
                 failures.append(f"{kind}, {command}: {problem}")
-    # a folder where the file should be
+    # a folder where the file should be (--db naming a folder is a usage error instead)
     folder = tmp_path / "a-folder"
     (folder / "planner.db").mkdir(parents=True)
+    monkeypatch.setenv("PLANNER_HOME", str(folder))
     for command, args in COMMANDS.items():
         runs += 1
-        result = cli("--db", str(folder / "planner.db"), *args)
+        result = cli(*args)
         problem = _check_refusal(
             folder / "planner.db", result.exit_code, result.stderr, RESTORE_WORDS
         )

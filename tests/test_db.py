@@ -157,10 +157,15 @@ def test_truncated_database_is_refused_untouched(
     assert path.read_bytes() == data
 
 
-def test_a_directory_is_refused(cli: Run, tmp_path: Path) -> None:
-    result = cli("--db", str(tmp_path), "status")
+def test_a_directory_is_refused(cli: Run, tmp_path: Path, planner_home: Path) -> None:
+    result = cli("--db", str(tmp_path), "status")  # a usage error: --db names a file
+    assert result.exit_code == 2
+    assert f"--db {tmp_path} is a folder; give a database file in it" in result.stderr
+    folder = planner_home / "planner.db"  # where the database should be: a folder
+    folder.mkdir(parents=True)
+    result = cli("status")
     assert result.exit_code == 6
-    assert f"{tmp_path} is a folder, not a planner database" in result.stderr
+    assert f"{folder} is a folder, not a planner database" in result.stderr
 
 
 def test_another_programs_database_is_refused_untouched(

@@ -5,7 +5,8 @@ the line ``planner --help`` shows for it, so a command imports and builds only i
 Errors are turned into one ``Error: ...`` line on stderr and an exit code here, in
 ``PlannerGroup.main``, and nowhere else. So is what a terminal, a pipe or a redirect
 needs: any text printed whatever the output's encoding, no colour when ``NO_COLOR`` is
-set, and a reader that stops early (``planner log | head -1``) ending the run quietly.
+set, a reader that stops early (``planner log | head -1``) ending the run quietly, and
+a Ctrl-C saying what became of the file being written (exit 130).
 """
 
 from __future__ import annotations
@@ -197,6 +198,12 @@ def prepare_streams() -> None:
             stream.reconfigure(errors=ESCAPE)
 
 
+class Interrupted(Exception):
+    """The command was interrupted (Ctrl-C); the message says what became of the file it
+    was writing (``State.interrupted``). Every file is written atomically, so it is
+    either as it was or complete."""
+
+
 class ReaderGone(Exception):
     """The reader of stdout or stderr closed its end of the pipe (``planner log |
     head -1``). Raised for BrokenPipeError, which typer would turn into exit code 1."""
@@ -286,7 +293,11 @@ class PlannerGroup(TyperGroup):
 
     def invoke(self, ctx: Any) -> Any:
         with reader_gone():
-            return super().invoke(ctx)
+            try:
+                return super().invoke(ctx)
+            except KeyboardInterrupt:
+                obj = ctx.obj if isinstance(ctx.obj, State) else State()
+                raise Interrupted(obj.interrupted()) from None
 
     def format_commands(self, ctx: Any, formatter: Any) -> None:
         """List every command from ``COMMANDS`` without importing any of them."""
@@ -321,6 +332,9 @@ class PlannerGroup(TyperGroup):
                     **extra,
                 )
                 code = result if isinstance(result, int) else 0
+            except Interrupted as exc:  # Ctrl-C (SIGINT): 128 + 2, as shells report it
+                code = 130
+                typer.echo(str(exc), err=True)
             except PlannerError as exc:
                 code = exc.exit_code  # first: a closed stderr must not change it
                 typer.echo(f"Error: {exc.message}", err=True)
@@ -403,6 +417,12 @@ def _global_options(
 
     Example: planner start ai-architect --hours-per-week 8
     """
+    from planner import settings
+    from planner.errors import UsageError
+
+    problem = settings.database_path_problem(db)
+    if problem:
+        raise UsageError(problem)
     ctx.obj = State(db=db, plan=plan)
 
 

@@ -38,6 +38,7 @@ def export_json(
     if output is not None:
         renderer.check_output(output.resolve() if output.is_symlink() else output)
     st = state(ctx)
+    st.will_write(output)
     export = transfer.export_document(
         db=st.db, plan_name=st.plan_name, all_plans=all_plans, now=datetime.now(UTC)
     )
@@ -103,7 +104,9 @@ def make_backup(
     """
     from planner import backup
 
-    result = backup.backup_database(db=state(ctx).db, output=output, now=datetime.now())
+    st = state(ctx)
+    st.will_write(output, unnamed="no backup file was left half-made")
+    result = backup.backup_database(db=st.db, output=output, now=datetime.now())
     typer.echo(
         f"Backed up {_plural(result.plans, 'plan')} and {_plural(result.events, 'event')} "
         f"to {result.path}"

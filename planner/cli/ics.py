@@ -68,6 +68,7 @@ def ics(
     if output is not None:
         renderer.check_output(output.resolve() if output.is_symlink() else output)
     st = state(ctx)
+    st.will_write(output)
     now = datetime.now(local_zone())
     view = load_view(db=st.db, plan_name=st.plan_name, today=now.date())
     sessions = calendar.plan_sessions(view, weekdays, start_time, session_hours, now)

@@ -44,6 +44,7 @@ def plan(
 
     if output is not None:
         renderer.check_output(output.resolve() if output.is_symlink() else output)
+    state(ctx).will_write(output)
     chosen = renderer.format_for(output, fmt)
     if paper.lower() not in ("a4", "letter"):
         msg = f"--paper must be a4 or letter (got '{paper}')."

@@ -3,7 +3,7 @@ use and delete-plan. Each parses its options, calls one service function and pri
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, tzinfo
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -35,6 +35,11 @@ def parse_date(value: str | None, option: str) -> date | None:
 def _utc(moment: datetime) -> str:
     """``2026-11-27T17:51:10Z``."""
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def local_time(stamp: str, zone: tzinfo) -> str:
+    """A ``_utc`` stamp as the reader's wall-clock time in ``zone``: ``2026-11-28 07:51``."""
+    return datetime.fromisoformat(stamp).astimezone(zone).strftime("%Y-%m-%d %H:%M")
 
 
 def split_list(values: list[str] | None) -> list[str]:
@@ -553,10 +558,13 @@ def log(
     if not rows:
         typer.echo(f"No events yet in '{plan_name}'. Mark a milestone with `planner done ID`.")
         return
+    from planner.cli.ics import local_zone
+
+    zone = local_zone()
     echo_table(
-        ["WHEN (UTC)", "EVENT", "MILESTONE", "DETAIL"],
+        ["WHEN", "EVENT", "MILESTONE", "DETAIL"],
         [
-            [r["at"][:16].replace("T", " "), r["kind"], r["milestone"] or "(plan)", r["detail"]]
+            [local_time(r["at"], zone), r["kind"], r["milestone"] or "(plan)", r["detail"]]
             for r in rows
         ],
     )

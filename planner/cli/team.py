@@ -39,11 +39,14 @@ def team(
 
     if output is not None:
         renderer.check_output(output.resolve() if output.is_symlink() else output)
+    state(ctx).will_write(output)
     chosen = renderer.format_for(output, fmt)
     if output is None and chosen == "pdf":
         msg = "PDF is binary; give a file with --output, e.g. --output team.pdf."
         raise UsageError(msg)
-    data = service.render_team(db=state(ctx).db, today=clock.today(), fmt=chosen)
+    from planner.cli.ics import local_zone
+
+    data = service.render_team(db=state(ctx).db, today=clock.today(), zone=local_zone(), fmt=chosen)
     if output is None:
         typer.echo(data.decode("utf-8"), nl=False)
         return
