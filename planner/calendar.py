@@ -442,10 +442,13 @@ def to_ics(sessions: Sequence[Session], plan_name: str, *, stamp: datetime) -> b
 
 def zone_id(zone: tzinfo) -> str:
     """The TZID a zone is written with: its IANA name, its POSIX rule
-    (``CET-1CEST,M3.5.0,M10.5.0/3``) or its UTC offset (``UTC+03:00``)."""
+    (``CET-1CEST,M3.5.0,M10.5.0/3``) or its UTC offset (``UTC+03:00``). UTC itself is
+    ``Etc/UTC``: icalendar writes a time with TZID ``UTC`` as a bare UTC time, and every
+    session carries a TZID and its VTIMEZONE."""
     from icalendar.timezone import tzid_from_tzinfo
 
-    return tzid_from_tzinfo(zone) or zone.tzname(None) or "Local"
+    tzid = tzid_from_tzinfo(zone) or zone.tzname(None) or "Local"
+    return "Etc/UTC" if tzid.upper() in ("UTC", "Z") else tzid
 
 
 def session_digest(session: Session) -> str:

@@ -198,9 +198,13 @@ def m005_calendar_and_nfc_names(conn: sa.Connection) -> None:
         sa.Column("exported_at", sa.DateTime(timezone=True), nullable=False),
         sa.Index("ix_calendar_entry_plan_uid", "plan_id", "uid"),
     )
-    entries.create(conn)
+    # Made again as they are when the step's record alone was lost.
+    entries.create(conn, checkfirst=True)
     conn.execute(
-        sa.text("CREATE INDEX ix_event_plan_kind_milestone ON event (plan_id, kind, milestone_id)")
+        sa.text(
+            "CREATE INDEX IF NOT EXISTS ix_event_plan_kind_milestone "
+            "ON event (plan_id, kind, milestone_id)"
+        )
     )
     for pid, name in names:
         normal = unicodedata.normalize("NFC", name)

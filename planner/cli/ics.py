@@ -76,7 +76,10 @@ def ics(
     cancelled (each export is recorded in the database for this).
 
     \b
-    Example: planner export ics --days tue,thu,sun --at 07:30 --max-session 4 --output study.ics
+    Example: planner export ics --days tue,thu,sun --at 07:30 --output study.ics
+
+    \b
+    Example: planner export ics --days sat --max-session 8
     """
     from planner import calendar, renderer
     from planner.publication import export_calendar
