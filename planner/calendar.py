@@ -39,6 +39,7 @@ from typing import TYPE_CHECKING, Any
 from planner.errors import UsageError
 
 if TYPE_CHECKING:
+    from planner.scheduler import Schedule
     from planner.view import PlanView
 
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -191,7 +192,7 @@ def plan_sessions(
     return _sessions(view, placed, at, zone)
 
 
-def _check_fit(schedule: Any, days: int, longest: int) -> None:
+def _check_fit(schedule: Schedule, days: int, longest: int) -> None:
     """UsageError when a remaining plan week's own hours need sessions longer than
     ``longest`` minutes on ``days`` days, saying how to make them fit."""
     peak = 0
