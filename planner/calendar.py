@@ -32,7 +32,7 @@ import functools
 import hashlib
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import TYPE_CHECKING, Any
 
@@ -306,86 +306,6 @@ def _duration(minutes: int) -> str:
     return f"{hours} h {rest:02d} min" if hours else f"{rest} min"
 
 
-# --------------------------------------------------------------------------- updates
-
-
-@dataclass(frozen=True)
-class Published:
-    """What an earlier export published of one session (its newest record)."""
-
-    uid: str
-    sequence: int
-    status: str  # CONFIRMED or CANCELLED
-    digest: str  # session_digest of what was sent
-    start: datetime  # aware
-    end: datetime  # aware
-    summary: str
-
-
-def reconcile(
-    sessions: Sequence[Session], published: Sequence[Published], zone: tzinfo
-) -> tuple[list[Session], list[Published]]:
-    """The sessions to write after earlier exports, and what to record of them.
-
-    A session first published gets SEQUENCE 0; one whose times or text changed since it
-    was published (or that was cancelled and is back) gets the published SEQUENCE + 1;
-    an unchanged one keeps its SEQUENCE. A published session that is no longer planned
-    is written as CANCELLED with SEQUENCE + 1 the first time, and as it was ever after,
-    so a calendar that imports any later file removes it. Returns every event to write
-    (by start time) and the new records (changed and cancelled sessions only).
-    """
-    latest = {entry.uid: entry for entry in published}
-    events: list[Session] = []
-    records: list[Published] = []
-    planned = set()
-    for session in sessions:
-        planned.add(session.uid)
-        digest = session_digest(session)
-        before = latest.get(session.uid)
-        if before is None:
-            sequence = 0
-        elif before.status == CONFIRMED and before.digest == digest:
-            sequence = before.sequence
-        else:
-            sequence = before.sequence + 1
-        current = replace(session, sequence=sequence, status=CONFIRMED)
-        events.append(current)
-        if before is None or sequence != before.sequence:
-            records.append(
-                Published(
-                    uid=session.uid,
-                    sequence=sequence,
-                    status=CONFIRMED,
-                    digest=digest,
-                    start=session.start,
-                    end=session.end,
-                    summary=session.summary,
-                )
-            )
-    for entry in published:
-        if entry.uid in planned:
-            continue
-        gone = entry
-        if entry.status != CANCELLED:
-            gone = replace(entry, sequence=entry.sequence + 1, status=CANCELLED)
-            records.append(gone)
-        events.append(
-            Session(
-                start=gone.start.astimezone(zone),
-                end=gone.end.astimezone(zone),
-                milestone_ids=(),
-                titles=(gone.summary,),
-                minutes=(),
-                description="No longer in the study plan: this session was cancelled.",
-                uid=gone.uid,
-                sequence=gone.sequence,
-                status=CANCELLED,
-            )
-        )
-    events.sort(key=lambda event: (event.start, event.uid))
-    return events, records
-
-
 # --------------------------------------------------------------------------- iCalendar
 
 
@@ -450,20 +370,6 @@ def zone_id(zone: tzinfo) -> str:
 
     tzid = tzid_from_tzinfo(zone) or zone.tzname(None) or "Local"
     return "Etc/UTC" if tzid.upper() in ("UTC", "Z") else tzid
-
-
-def session_digest(session: Session) -> str:
-    """What a calendar shows of a session (its times and text), as SHA-256: a published
-    session whose digest changes is sent again with a higher SEQUENCE."""
-    text = "\n".join(
-        [
-            session.start.astimezone(UTC).isoformat(),
-            session.end.astimezone(UTC).isoformat(),
-            session.summary,
-            session.description,
-        ]
-    )
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 @functools.cache

@@ -140,10 +140,14 @@ def local_zone() -> tzinfo:
 
 
 def _candidate_zones() -> list[tzinfo]:
+    import warnings
+
     import tzlocal
 
     try:
-        return [tzlocal.reload_localzone()]  # not a cached answer: TZ may have changed
+        with warnings.catch_warnings():  # its doubts about the clock: local_zone checks
+            warnings.simplefilter("ignore")
+            return [tzlocal.reload_localzone()]  # not a cached answer: TZ may have changed
     except (LookupError, ValueError, OSError):  # ZoneInfoNotFoundError is a KeyError
         pass
     rule = os.environ.get("TZ", "").removeprefix(":")
