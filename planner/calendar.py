@@ -12,7 +12,10 @@ How sessions are placed (``plan_sessions``):
   milestone and start the next. Sessions are ``session_hours`` long, the last one shorter,
   using as many of the chosen days as the hours need. When the hours need more sessions
   than there are chosen days, every chosen day gets a session and the hours are shared
-  evenly between them: sessions grow longer, days are never added.
+  evenly between them: sessions grow longer, days are never added, and no session is
+  longer than ``max_session``. A plan week whose own hours would need longer sessions
+  on the chosen days is refused (UsageError, saying how to fit it); work a week cannot
+  hold (moved from an earlier week, or its days left are fewer) moves to the next week.
 - Time off: a day with no study hours (``planner away`` without ``--hours``) never gets
   a session. A week with time off carries at most its planned hours (what the plan
   gives it after time off, from today on); work beyond that moves to the next week.
@@ -36,10 +39,14 @@ from typing import TYPE_CHECKING, Any
 from planner.errors import UsageError
 
 if TYPE_CHECKING:
+    from planner.scheduler import Schedule
     from planner.view import PlanView
 
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 MAX_SESSION_HOURS = 12.0
+DEFAULT_MAX_SESSION = 3.0  # `export ics --max-session`
+CONFIRMED = "CONFIRMED"
+CANCELLED = "CANCELLED"
 PRODID = "-//planner//study sessions//EN"
 
 _TIME = re.compile(r"([01]?[0-9]|2[0-3]):([0-5][0-9])")
@@ -58,6 +65,8 @@ class Session:
     minutes: tuple[int, ...]  # minutes of each milestone in this session
     description: str
     uid: str
+    sequence: int = 0  # RFC 5545 SEQUENCE: raised each time a published session changes
+    status: str = CONFIRMED  # or CANCELLED: a published session that is no longer planned
 
     @property
     def summary(self) -> str:
@@ -94,25 +103,44 @@ def parse_time(text: str) -> time:
     return time(int(match[1]), int(match[2]))
 
 
-def check_session_hours(value: float) -> float:
+def check_session_hours(value: float, option: str = "--session-hours") -> float:
     if not 0 < value <= MAX_SESSION_HOURS:
-        msg = (
-            f"--session-hours must be more than 0 and at most {MAX_SESSION_HOURS:g} "
-            f"(got {value:g})."
-        )
+        msg = f"{option} must be more than 0 and at most {MAX_SESSION_HOURS:g} (got {value:g})."
         raise UsageError(msg)
     return value
+
+
+def check_session_options(session_hours: float, max_session: float) -> None:
+    """``--session-hours`` (the usual length) and ``--max-session`` (the longest a
+    session may grow to fit a week): each in range, and the usual no longer than the
+    longest. Raises UsageError."""
+    check_session_hours(session_hours)
+    check_session_hours(max_session, "--max-session")
+    if session_hours > max_session:
+        msg = (
+            f"--session-hours {session_hours:g} is longer than --max-session {max_session:g}; "
+            f"sessions are never longer than --max-session: give --max-session "
+            f"{session_hours:g} or more, or a shorter --session-hours."
+        )
+        raise UsageError(msg)
 
 
 # --------------------------------------------------------------------------- placement
 
 
 def plan_sessions(
-    view: PlanView, days: Sequence[int], at: time, session_hours: float, now: datetime
+    view: PlanView,
+    days: Sequence[int],
+    at: time,
+    session_hours: float,
+    now: datetime,
+    *,
+    max_session: float = MAX_SESSION_HOURS,
 ) -> list[Session]:
     """The remaining work as sessions on ``days`` (0 is Monday) at ``at``, from ``now``'s
-    date on, in ``now``'s zone. See the module docstring for the rules."""
-    check_session_hours(session_hours)
+    date on, in ``now``'s zone, none longer than ``max_session`` hours. See the module
+    docstring for the rules; raises UsageError when a week cannot fit."""
+    check_session_options(session_hours, max_session)
     chosen = frozenset(days)
     if not chosen or not chosen <= frozenset(range(7)):
         msg = f"days must be weekday numbers from 0 (Monday) to 6, at least one: {days!r}"
@@ -123,7 +151,9 @@ def plan_sessions(
         raise ValueError(msg)
     today = now.date()
     length = max(1, round(session_hours * 60))
+    longest = max(length, round(max_session * 60))
     schedule = view.schedule
+    _check_fit(schedule, len(chosen), longest)
     capacity = schedule.capacity
     full_week = 7 * capacity.per_day  # units of a week without time off
 
@@ -150,7 +180,7 @@ def plan_sessions(
         ]
         if not pending or not dates:
             continue  # nothing to do, or no day left: the work moves to the next week
-        total = sum(minutes for _, minutes in pending)
+        total = min(sum(minutes for _, minutes in pending), longest * len(dates))
         if capacity.between(week_start, week_end) < full_week:
             # Time off this week: no more than the plan gives it; the rest moves on.
             room = capacity.between(max(week_start, today), week_end)
@@ -160,6 +190,36 @@ def plan_sessions(
         for day, minutes in zip(dates, _lengths(total, length, len(dates)), strict=False):
             placed.append((day, _take(pending, minutes)))
     return _sessions(view, placed, at, zone)
+
+
+def _check_fit(schedule: Schedule, days: int, longest: int) -> None:
+    """UsageError when a remaining plan week's own hours need sessions longer than
+    ``longest`` minutes on ``days`` days, saying how to make them fit."""
+    peak = 0
+    for week in schedule.weeks[schedule.current_week - 1 :]:
+        own = sum(round(slot.hours * 60) for slot in week.slots if not slot.recorded)
+        peak = max(peak, own)
+    if peak <= longest * days:
+        return
+    need_days = -(-peak // longest)
+    need_hours = -(-peak // (60 * days))
+    ways = []
+    if need_days <= len(DAY_NAMES):
+        ways.append(f"choose at least {need_days} days with --days")
+    if need_hours <= MAX_SESSION_HOURS:
+        ways.append(f"allow longer sessions with --max-session {need_hours}")
+    if not ways:
+        ways.append("study fewer hours a week (`planner replan --hours-per-week`)")
+    msg = (
+        f"{_hours(peak)} a week on {days} day{'' if days == 1 else 's'} needs sessions of "
+        f"{_hours(peak / days)}, longer than --max-session {longest / 60:g}; "
+        f"{', or '.join(ways)}."
+    )
+    raise UsageError(msg)
+
+
+def _hours(minutes: float) -> str:
+    return f"{round(minutes / 60, 2):g} h"
 
 
 def _lengths(total: int, length: int, days: int) -> list[int]:
@@ -252,9 +312,13 @@ def _duration(minutes: int) -> str:
 def to_ics(sessions: Sequence[Session], plan_name: str, *, stamp: datetime) -> bytes:
     """An iCalendar file with one event per session; ``stamp`` (aware) is its DTSTAMP.
 
-    Times in an IANA zone (``zoneinfo.ZoneInfo``) are written with its TZID and a
-    VTIMEZONE; any other zone (a bare UTC offset) is written as UTC. The library escapes
-    text and folds lines at 75 octets; control characters RFC 5545 forbids are dropped.
+    Each event carries its UID, SEQUENCE and STATUS (a CANCELLED one tells a calendar
+    that imported it before to remove it). Times are written as wall-clock time in the
+    sessions' zone, with its TZID and a VTIMEZONE built from the zone's rules for the
+    dates the file covers (an IANA zone, a POSIX TZ rule, or a bare UTC offset alike), so
+    a calendar keeps each session at its local time across clock changes. The library
+    escapes text and folds lines at 75 octets; control characters RFC 5545 forbids are
+    dropped.
     """
     import icalendar
 
@@ -266,23 +330,46 @@ def to_ics(sessions: Sequence[Session], plan_name: str, *, stamp: datetime) -> b
     calendar.add("x-wr-calname", clean_text(f"Study plan: {plan_name}"))
     text = _text_type()
     dtstamp = stamp.astimezone(UTC).replace(microsecond=0)
+    zones: dict[str, tuple[tzinfo, date, date]] = {}  # TZID -> zone, first and last day
     for session in sessions:
         event = icalendar.Event()
         event.add("uid", session.uid)
         event.add("dtstamp", dtstamp)
-        event.add("dtstart", _zoned(session.start))
-        event.add("dtend", _zoned(session.end))
+        for name, moment in (("dtstart", session.start), ("dtend", session.end)):
+            zone = moment.tzinfo
+            assert zone is not None, "session times are aware"
+            tzid = zone_id(zone)
+            first, last = zones.get(tzid, (zone, moment.date(), moment.date()))[1:]
+            zones[tzid] = (zone, min(first, moment.date()), max(last, moment.date()))
+            event.add(name, moment.replace(tzinfo=None), parameters={"TZID": tzid})
+        event.add("sequence", session.sequence)
+        event.add("status", session.status)
         event.add("summary", text(clean_text(session.summary)))
         event.add("description", text(clean_text(session.description)))
         event.add("categories", ["study"])
         calendar.add_component(event)
-    if sessions:
-        calendar.add_missing_timezones(
-            first_date=min(s.start for s in sessions).date() - timedelta(days=1),
-            last_date=max(s.end for s in sessions).date() + timedelta(days=1),
+    for tzid, (zone, first, last) in zones.items():
+        calendar.add_component(
+            icalendar.Timezone.from_tzinfo(
+                zone,
+                tzid=tzid,
+                first_date=first - timedelta(days=1),
+                last_date=last + timedelta(days=2),
+            )
         )
     data: bytes = calendar.to_ical()
     return data
+
+
+def zone_id(zone: tzinfo) -> str:
+    """The TZID a zone is written with: its IANA name, its POSIX rule
+    (``CET-1CEST,M3.5.0,M10.5.0/3``) or its UTC offset (``UTC+03:00``). UTC itself is
+    ``Etc/UTC``: icalendar writes a time with TZID ``UTC`` as a bare UTC time, and every
+    session carries a TZID and its VTIMEZONE."""
+    from icalendar.timezone import tzid_from_tzinfo
+
+    tzid = tzid_from_tzinfo(zone) or zone.tzname(None) or "Local"
+    return "Etc/UTC" if tzid.upper() in ("UTC", "Z") else tzid
 
 
 @functools.cache
@@ -309,9 +396,3 @@ def _text_type() -> type[Any]:
 def clean_text(text: str) -> str:
     """Text as it can appear in iCalendar: line breaks as ``\\n``, no control characters."""
     return _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
-
-
-def _zoned(moment: datetime) -> datetime:
-    from zoneinfo import ZoneInfo
-
-    return moment if isinstance(moment.tzinfo, ZoneInfo) else moment.astimezone(UTC)

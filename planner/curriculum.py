@@ -534,13 +534,17 @@ def _role_ids() -> list[str]:
 
 
 def find_curriculum(ref: str) -> Path:
-    """A role id or a path to a YAML file -> the file; UnknownRole if there is none."""
+    """A role id or a path to a YAML file -> the file; UnknownRole if there is none.
+    A role id is compared in NFC (as plan names are); a path is used as it is given."""
     if is_path_reference(ref):
         path = Path(ref).expanduser()
         if not path.is_file():
             msg = f"No curriculum file at '{ref}'. Give a role id or the path of a .yaml file."
             raise UnknownRole(msg)
         return path
+    import unicodedata
+
+    ref = unicodedata.normalize("NFC", ref)
     found = find_in(settings.curricula_dirs(), ref)
     if found is not None:
         return found

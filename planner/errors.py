@@ -81,6 +81,11 @@ class DatabaseError(PlannerError):
     exit_code = 6
 
 
+class ReadOnly(DatabaseError):
+    """The database can be read but not written (a read-only file or server, or a user
+    without the grant): a command that can do without writing may go on."""
+
+
 class PlanUnreadable(DatabaseError):
     """One plan cannot be read (its stored curriculum is missing or damaged); the other
     plans in the database are not affected."""

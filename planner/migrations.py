@@ -1,7 +1,8 @@
 """Planner's schema migrations: numbered functions, each applied once in its own write
 transaction and recorded in ``planner_migration`` (``planner.db.migrate`` runs them).
 Each writes its own DDL (never today's models), so it does the same on every database it
-will ever meet; a step only adds, and never loses a row.
+will ever meet; a step only adds, and never loses a row (step 5 rewrites plan
+names in NFC, the same text as a person sees it).
 """
 
 from __future__ import annotations
@@ -140,10 +141,84 @@ def m004_migration_times_with_zone(conn: sa.Connection) -> None:
         )
 
 
+def m005_calendar_and_nfc_names(conn: sa.Connection) -> None:
+    """Three things, one step:
+
+    * ``calendar_entry``: what each ``export ics`` published per plan (append-only), so
+      the next export can number changed sessions and cancel the ones that are gone;
+    * an index on ``event(plan_id, kind, milestone_id)`` for the latest-state queries;
+    * plan names in Unicode NFC (``planner.rules.normal_name``), as they are now stored
+      and compared. Two plans whose names become the same are refused before anything
+      is written (DatabaseError, exit 6): the transaction changes nothing.
+    """
+    import unicodedata
+
+    import sqlalchemy as sa
+
+    from planner.errors import DatabaseError
+
+    names = list(conn.execute(sa.text("SELECT id, name FROM plan ORDER BY id")))
+    by_name: dict[str, list[tuple[int, str]]] = {}
+    for pid, name in names:
+        by_name.setdefault(unicodedata.normalize("NFC", name), []).append((pid, name))
+    clashes = [rows for rows in by_name.values() if len(rows) > 1]
+    if clashes:
+        shown = "; ".join(
+            " and ".join(f"{ascii(name)} (id {pid})" for pid, name in rows) for rows in clashes
+        )
+        msg = (
+            f"Plans whose names look the same but are written with different Unicode "
+            f"characters: {shown}. This planner treats them as one name, so it cannot "
+            "upgrade the database; nothing was changed. With the planner that made them, "
+            "give one of each pair another name (`planner --plan NAME export json --output "
+            "plan.json`, `planner delete-plan NAME`, `planner import plan.json --as "
+            "NEW_NAME`), then run this planner again."
+        )
+        raise DatabaseError(msg)
+
+    meta = sa.MetaData()
+    sa.Table("plan", meta, sa.Column("id", sa.Integer, primary_key=True))  # referenced only
+    entries = sa.Table(
+        "calendar_entry",
+        meta,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column(
+            "plan_id",
+            sa.Integer,
+            sa.ForeignKey("plan.id", ondelete="CASCADE"),
+            nullable=False,
+        ),
+        sa.Column("uid", sa.String(200), nullable=False),
+        sa.Column("sequence", sa.Integer, nullable=False),
+        sa.Column("status", sa.String(20), nullable=False),
+        sa.Column("digest", sa.String(64), nullable=False),
+        sa.Column("starts_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("ends_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("summary", sa.Text, nullable=False),
+        sa.Column("exported_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Index("ix_calendar_entry_plan_uid", "plan_id", "uid"),
+    )
+    # Made again as they are when the step's record alone was lost.
+    entries.create(conn, checkfirst=True)
+    conn.execute(
+        sa.text(
+            "CREATE INDEX IF NOT EXISTS ix_event_plan_kind_milestone "
+            "ON event (plan_id, kind, milestone_id)"
+        )
+    )
+    for pid, name in names:
+        normal = unicodedata.normalize("NFC", name)
+        if normal != name:
+            conn.execute(
+                sa.text("UPDATE plan SET name = :n WHERE id = :i"), {"n": normal, "i": pid}
+            )
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[sa.Connection], None]]] = [
     (1, "m001_initial", m001_initial),
     (2, "m002_curriculum_snapshots", m002_curriculum_snapshots),
     (3, "m003_study_and_time_off", m003_study_and_time_off),
     (4, "m004_migration_times_with_zone", m004_migration_times_with_zone),
+    (5, "m005_calendar_and_nfc_names", m005_calendar_and_nfc_names),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]

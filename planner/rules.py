@@ -175,9 +175,20 @@ def match_milestone(query: str, plan_ids: list[str], plan_name: str) -> str:
     raise UnknownMilestone(msg)
 
 
+def normal_name(text: str) -> str:
+    """A name as it is stored and compared: Unicode NFC, so that a name typed with
+    composed characters (``é``) and one typed with combining marks (``e`` + U+0301) are
+    one name, as they look the same."""
+    import unicodedata
+
+    return unicodedata.normalize("NFC", text)
+
+
 def check_plan_name(name: str) -> str:
     """The rule for plan names (``start --name``, ``import --as``, imported plans): 1 to
-    100 printable characters, no leading or trailing spaces. Raises ValueError saying so."""
+    100 printable characters, no leading or trailing spaces. Returns the name in NFC
+    (``normal_name``), as it is stored. Raises ValueError saying so."""
+    name = normal_name(name)
     if (
         not name
         or name != name.strip()

@@ -26,7 +26,7 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from planner.errors import Conflict, DatabaseError, PlannerError
+from planner.errors import Conflict, DatabaseError, PlannerError, ReadOnly
 
 if TYPE_CHECKING:
     import sqlalchemy as sa
@@ -261,7 +261,7 @@ def classify(exc: BaseException, where: str, timeout_ms: int) -> PlannerError:
             "Check that the server is up and the host and port in PLANNER_DATABASE_URL."
         )
     if code == READ_ONLY:
-        return DatabaseError(
+        return ReadOnly(
             f"Cannot write to {where}: the server only allows reading (a standby, or "
             "default_transaction_read_only). Nothing was changed. Point "
             "PLANNER_DATABASE_URL at the primary server."
@@ -272,7 +272,7 @@ def classify(exc: BaseException, where: str, timeout_ms: int) -> PlannerError:
             "Nothing was changed. Run `planner migrate` as the role that owns them."
         )
     if code == PRIVILEGE:
-        return DatabaseError(
+        return ReadOnly(
             f"The database user may not do this on {where} ({detail}). Nothing was "
             "changed. Ask the database's owner for the grants in the README's "
             '"A team on one server".'

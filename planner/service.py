@@ -147,7 +147,7 @@ def start_plan(
         chosen_industry = lookup[industry.lower()]
     plan_name = (name if name is not None else "+".join(role_ids)).strip()
     try:
-        rules.check_plan_name(plan_name)
+        plan_name = rules.check_plan_name(plan_name)
     except ValueError as exc:
         msg = f"--name {exc}."
         raise UsageError(msg) from None

@@ -22,7 +22,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from planner.errors import DatabaseError
+from planner.errors import DatabaseError, ReadOnly
 
 if TYPE_CHECKING:
     import sqlalchemy as sa
@@ -48,7 +48,7 @@ def classify(exc: BaseException, where: str) -> DatabaseError:
             "(another planner is writing). Try again."
         )
     if "readonly" in text or "read-only" in text:
-        return DatabaseError(
+        return ReadOnly(
             f"Cannot write to {where}: the file or its folder is read-only. "
             "Nothing was changed. Make it writable, or use --db to choose another file."
         )

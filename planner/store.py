@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Literal, Protocol, TypeVar
 from planner import plain
 from planner.errors import NoPlan, PlanUnreadable, UsageError
 from planner.queries import EventRow, MilestoneState, PlanRow, Reader
-from planner.rules import suggestion
+from planner.rules import normal_name, suggestion
 from planner.snapshot import FORMAT, digest_of, snapshot_of
 
 if TYPE_CHECKING:
@@ -104,6 +104,7 @@ def _choose(
     shared: bool,
 ) -> P:
     if name:
+        name = normal_name(name)  # stored names are NFC (migration 5)
         plan = get(name)
         if plan is None:
             names = [p.name for p in every()]

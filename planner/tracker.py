@@ -81,7 +81,10 @@ class CurriculumSnapshot(SQLModel, table=True):
 
 class Event(SQLModel, table=True):
     __tablename__ = "event"
-    __table_args__ = (sa.Index("ix_event_plan_milestone", "plan_id", "milestone_id"),)
+    __table_args__ = (
+        sa.Index("ix_event_plan_milestone", "plan_id", "milestone_id"),
+        sa.Index("ix_event_plan_kind_milestone", "plan_id", "kind", "milestone_id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     plan_id: int = Field(
@@ -95,6 +98,27 @@ class Event(SQLModel, table=True):
     note: str | None = None
     until_date: date | None = None  # last day of time off
     ref_id: int | None = None  # the entry a "retracted" event withdraws
+
+
+class CalendarEntry(SQLModel, table=True):
+    """What one ``export ics`` published of one session (append-only): the newest row
+    of a uid is what calendars that imported the plan's files last saw of it."""
+
+    __tablename__ = "calendar_entry"
+    __table_args__ = (sa.Index("ix_calendar_entry_plan_uid", "plan_id", "uid"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int = Field(
+        sa_column=Column(sa.Integer, sa.ForeignKey("plan.id", ondelete="CASCADE"), nullable=False)
+    )
+    uid: str = Field(max_length=200)
+    sequence: int
+    status: str = Field(max_length=20)  # CONFIRMED or CANCELLED
+    digest: str = Field(max_length=64)  # of the session's times and text
+    starts_at: datetime
+    ends_at: datetime
+    summary: str = Field(sa_column=Column(sa.Text, nullable=False))
+    exported_at: datetime
 
 
 # --------------------------------------------------------------------------- plans
@@ -133,8 +157,10 @@ def update_plan(*, session: Session, plan: Plan, **fields: Any) -> None:
 
 
 def delete_plan(*, session: Session, plan: Plan) -> int:
-    """Delete a plan and its events; returns how many events went with it."""
+    """Delete a plan, its events and what its calendar exports published; returns how
+    many events went with it."""
     count = session.execute(sa.delete(Event).where(col(Event.plan_id) == plan.id)).rowcount  # type: ignore[attr-defined]
+    session.execute(sa.delete(CalendarEntry).where(col(CalendarEntry.plan_id) == plan.id))
     session.execute(sa.delete(Plan).where(col(Plan.id) == plan.id))
     return int(count or 0)
 
@@ -355,6 +381,34 @@ def insert_events(*, session: Session, plan_id: int, events: list[dict[str, Any]
     session.add_all(rows)
     session.flush()
     return len(rows)
+
+
+# --------------------------------------------------------------------------- calendar
+
+
+def published_entries(*, session: Session, plan_id: int) -> list[CalendarEntry]:
+    """The newest ``calendar_entry`` row of each uid the plan's exports published."""
+    latest = (
+        sa.select(sa.func.max(col(CalendarEntry.id)).label("last_id"))
+        .where(col(CalendarEntry.plan_id) == plan_id)
+        .group_by(col(CalendarEntry.uid))
+        .subquery()
+    )
+    statement = (
+        select(CalendarEntry)
+        .join(latest, col(CalendarEntry.id) == latest.c.last_id)
+        .order_by(col(CalendarEntry.id))
+    )
+    return list(session.exec(statement))
+
+
+def record_published(*, session: Session, plan_id: int, entries: list[dict[str, Any]]) -> None:
+    """Append what an export published; each mapping has the ``CalendarEntry`` fields
+    except ``id`` and ``plan_id``."""
+    session.add_all(
+        CalendarEntry.model_validate({**fields, "plan_id": plan_id}) for fields in entries
+    )
+    session.flush()
 
 
 def count_rows(*, session: Session) -> tuple[int, int]:

@@ -404,7 +404,7 @@ def import_document(
             )
             raise UsageError(msg)
         try:
-            check_plan_name(new_name)
+            new_name = check_plan_name(new_name)
         except ValueError as exc:
             msg = f"--as {exc}. {REFUSED}"
             raise UsageError(msg) from None

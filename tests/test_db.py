@@ -72,7 +72,7 @@ def test_migrated_database_equals_the_models(tmp_path: Path) -> None:
     created = sa.create_engine(f"sqlite:///{tmp_path / 'models.db'}")
     SQLModel.metadata.create_all(created)
     tables = sorted(SQLModel.metadata.tables)
-    assert tables == ["curriculum_snapshot", "event", "plan"]
+    assert tables == ["calendar_entry", "curriculum_snapshot", "event", "plan"]
     assert _shape(migrated, tables) == _shape(created, tables)
     with migrated.connect() as conn:
         rows = conn.execute(sa.text("SELECT version, name FROM planner_migration")).all()

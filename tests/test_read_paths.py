@@ -416,7 +416,7 @@ def test_the_fast_path_steps_aside_for_what_it_does_not_read(
     import sqlite3
 
     with contextlib.closing(sqlite3.connect(database)) as con, con:
-        con.execute("DELETE FROM planner_migration WHERE version = 4")
+        con.execute("DELETE FROM planner_migration WHERE version = 5")
     assert fastread.attempt(None, lambda r: r.plans()) is fastread.FALLBACK
     assert runner.invoke(app, ["status"]).exit_code == 0  # the full path upgrades it
     assert fastread.attempt(None, lambda r: len(r.plans())) == 1

@@ -20,6 +20,7 @@ import shutil
 import sqlite3
 import subprocess
 import tempfile
+import unicodedata
 import uuid
 from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime, timedelta
@@ -615,3 +616,54 @@ def test_times_are_utc_whatever_the_clients_zone(server_schema: str) -> None:
         datetime.strptime(e["at"], "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
         for e in plan["events"]
     ]
+
+
+# --------------------------------------------------------------------------- 5. names in NFC
+
+NFC_NAME = "Zoë — second plan"  # plan 2 of the fixtures, stored composed
+NFD_NAME = unicodedata.normalize("NFD", NFC_NAME)
+
+
+def add_plan_named(schema: str, name: str) -> None:
+    """A copy of plan 2 under ``name``, as an older planner could have stored it."""
+    with connected(schema) as conn:
+        conn.execute(
+            sa.text(
+                "INSERT INTO plan (name, roles, curriculum_versions, curriculum_digests, "
+                "hours_per_week, start_date, known_skills, industry, created_at, "
+                "last_used_at) SELECT :n, roles, curriculum_versions, curriculum_digests, "
+                "hours_per_week, start_date, known_skills, industry, created_at, "
+                "last_used_at FROM plan WHERE id = 2"
+            ),
+            {"n": name},
+        )
+        conn.commit()
+
+
+def test_migration_5_writes_names_in_nfc_or_refuses_a_clash_on_a_server(
+    server_schema: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    schema = server_schema
+    build_schema(schema, 4, monkeypatch)
+    fill_schema(schema, fixture_rows(FIXTURE_DBS / "v4.db"))
+    with connected(schema) as conn:
+        conn.execute(sa.text("UPDATE plan SET name = 'renamed' WHERE id = 2"))
+        conn.commit()
+    add_plan_named(schema, NFC_NAME)
+    add_plan_named(schema, NFD_NAME)
+    env = planner_env(schema)
+    before = server_state(schema)
+    refused = planner(env, "migrate")
+    assert refused.returncode == 6, refused.stderr
+    assert refused.stderr.startswith("Error: Plans whose names look the same"), refused.stderr
+    assert f"{ascii(NFC_NAME)} (id " in refused.stderr and "nothing was changed" in refused.stderr
+    assert server_state(schema) == before
+    with connected(schema) as conn:  # one of the two renamed: the upgrade goes through
+        conn.execute(sa.text("UPDATE plan SET name = 'another' WHERE name = :n"), {"n": NFC_NAME})
+        conn.commit()
+    ok(planner(env, "migrate"))
+    assert server_version(schema)[-1] == (5, "m005_calendar_and_nfc_names")
+    with connected(schema) as conn:
+        names = [row[0] for row in conn.execute(sa.text("SELECT name FROM plan ORDER BY id"))]
+    assert NFC_NAME in names and NFD_NAME not in names
+    assert "Zo" in ok(planner(env, "--plan", NFD_NAME, "status"))

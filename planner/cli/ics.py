@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 
+from planner.calendar import DEFAULT_MAX_SESSION, MAX_SESSION_HOURS
 from planner.cli.state import state
 
 
@@ -42,73 +43,120 @@ def ics(
             "--session-hours",
             metavar="HOURS",
             show_default=False,
-            help="Length of a session (default 2, at most 12).",
+            help="Usual length of a session (default 2).",
         ),
     ] = 2.0,
+    max_session: Annotated[
+        float,
+        typer.Option(
+            "--max-session",
+            metavar="HOURS",
+            show_default=False,
+            help=(
+                "Longest a session may grow to fit a week's hours on the chosen days "
+                f"(default {DEFAULT_MAX_SESSION:g}, at most {MAX_SESSION_HOURS:g})."
+            ),
+        ),
+    ] = DEFAULT_MAX_SESSION,
 ) -> None:
     """Export your remaining study sessions as a calendar (.ics) to import anywhere.
 
     Each plan week's remaining milestones fill sessions on the chosen days, in
     order, at the chosen local time, from today on; today's session is kept even
-    once its time has passed. A week uses only as many of its days as its hours
-    need; if it needs more sessions than days, its sessions grow longer instead.
+    once its time has passed. Sessions are --session-hours long and a week uses
+    only as many of its days as its hours need; if it needs more sessions than
+    days, its sessions grow longer, up to --max-session. A week that would need
+    longer sessions is refused, saying how many days or hours would fit it.
     Days of time off (`planner away`) get no session, and a week with fewer hours
-    gets no more than the plan gives it. Event ids stay the same across exports,
-    so importing the file again updates the events instead of doubling them.
+    gets no more than the plan gives it. Times are written in your system's time
+    zone with its daylight-saving rules, so sessions keep their local time.
+
+    Importing a newer file updates the calendar: event ids stay the same, changed
+    sessions are numbered higher, and sessions no longer planned are sent as
+    cancelled (each export is recorded in the database for this).
 
     \b
     Example: planner export ics --days tue,thu,sun --at 07:30 --output study.ics
+
+    \b
+    Example: planner export ics --days sat --max-session 8
     """
     from planner import calendar, renderer
-    from planner.store import load_view
+    from planner.publication import export_calendar
 
     weekdays = calendar.parse_days(days)
     start_time = calendar.parse_time(at)
-    calendar.check_session_hours(session_hours)
+    calendar.check_session_options(session_hours, max_session)
     if output is not None:
         renderer.check_output(output.resolve() if output.is_symlink() else output)
     st = state(ctx)
     st.will_write(output)
     now = datetime.now(local_zone())
-    view = load_view(db=st.db, plan_name=st.plan_name, today=now.date())
-    sessions = calendar.plan_sessions(view, weekdays, start_time, session_hours, now)
-    data = calendar.to_ics(sessions, view.plan.name, stamp=now)
+    export = export_calendar(
+        db=st.db,
+        plan_name=st.plan_name,
+        days=weekdays,
+        at=start_time,
+        session_hours=session_hours,
+        max_session=max_session,
+        now=now,
+    )
+    sessions = export.sessions
+    if not export.tracked:
+        typer.echo(
+            "Note: the database is read-only, so this export is not recorded; a later "
+            "export will not know which of these sessions changed.",
+            err=True,
+        )
     if not sessions:
         typer.echo(
-            f"Nothing left to study in '{view.plan.name}': the calendar has no sessions.",
+            f"Nothing left to study in '{export.plan_name}': the calendar has no sessions.",
             err=True,
         )
     if output is None:
-        typer.echo(data, nl=False)
+        typer.echo(export.data, nl=False)
         return
-    written = renderer.write_atomically(output, data)
+    written = renderer.write_atomically(output, export.data)
     count = f"{len(sessions)} session{'' if len(sessions) == 1 else 's'}"
     span = f", {sessions[0].start:%Y-%m-%d} to {sessions[-1].start:%Y-%m-%d}" if sessions else ""
-    typer.echo(f"Wrote {written}: {count}{span}.")
+    gone = f"; {export.cancelled} cancelled" if export.cancelled else ""
+    typer.echo(f"Wrote {written}: {count}{span}{gone}.")
 
 
 def local_zone() -> tzinfo:
-    """The system's time zone: its IANA zone, with daylight-saving rules, when the system
-    names one (``TZ``, or where ``/etc/localtime`` links to) and it agrees with the clock;
-    else the current UTC offset."""
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
+    """The system's time zone with its daylight-saving rules, found as the C library
+    finds it: ``TZ`` naming an IANA zone (``Europe/Paris``, ``:Europe/Paris``) or a zone
+    file (``/usr/share/zoneinfo/Europe/Paris``), else ``/etc/localtime`` (``tzlocal``
+    knows each system's ways); ``TZ`` holding a POSIX rule (``CET-1CEST,M3.5.0,M10.5.0/3``)
+    is that rule (``dateutil.tz.tzstr``, as libc reads it: valid for every year). A zone
+    that disagrees with the system clock now is not trusted: the current UTC offset is
+    used instead, as a last resort."""
     now = datetime.now().astimezone()
-    name = os.environ.get("TZ", "").removeprefix(":")
-    if not name:
-        link = Path("/etc/localtime")
-        if link.is_symlink():
-            parts = link.resolve().parts
-            if "zoneinfo" in parts:
-                name = "/".join(parts[parts.index("zoneinfo") + 1 :])
-    if name:
-        try:
-            zone = ZoneInfo(name)
-        except (ValueError, OSError, ZoneInfoNotFoundError):
-            pass
-        else:
-            if now.astimezone(zone).utcoffset() == now.utcoffset():
-                return zone
+    for zone in _candidate_zones():
+        if now.astimezone(zone).utcoffset() == now.utcoffset():
+            return zone
     offset = now.utcoffset()
     assert offset is not None
     return timezone(offset)
+
+
+def _candidate_zones() -> list[tzinfo]:
+    import warnings
+
+    import tzlocal
+
+    try:
+        with warnings.catch_warnings():  # its doubts about the clock: local_zone checks
+            warnings.simplefilter("ignore")
+            return [tzlocal.reload_localzone()]  # not a cached answer: TZ may have changed
+    except (LookupError, ValueError, OSError):  # ZoneInfoNotFoundError is a KeyError
+        pass
+    rule = os.environ.get("TZ", "").removeprefix(":")
+    if not rule:
+        return []
+    from dateutil.tz import tzstr
+
+    try:
+        return [tzstr(rule)]
+    except ValueError:
+        return []
