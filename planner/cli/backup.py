@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from planner.cli.command import command
+from planner.cli.output import echo_wrapped
 from planner.cli.state import state
 
 
@@ -48,9 +49,10 @@ def export_json(
         typer.echo(text, nl=False)
         return
     written = renderer.write_atomically(output, text.encode("utf-8"))
-    typer.echo(
+    echo_wrapped(
+        "",
         f"Wrote {written}: {_plural(len(document.plans), 'plan')}, "
-        f"{_plural(document.event_count, 'event')}."
+        f"{_plural(document.event_count, 'event')}.",
     )
 
 
@@ -78,7 +80,7 @@ def import_file(
     for warning in result.warnings:
         typer.echo(f"Warning: {warning}", err=True)
     for plan in result.plans:
-        typer.echo(f"Imported plan '{plan.name}' with {_plural(plan.events, 'event')}.")
+        echo_wrapped("", f"Imported plan '{plan.name}' with {_plural(plan.events, 'event')}.")
 
 
 @command
@@ -103,9 +105,10 @@ def make_backup(
     from planner import backup
 
     result = backup.backup_database(db=state(ctx).db, output=output, now=datetime.now())
-    typer.echo(
+    echo_wrapped(
+        "",
         f"Backed up {_plural(result.plans, 'plan')} and {_plural(result.events, 'event')} "
-        f"to {result.path}"
+        f"to {result.path}",
     )
     for problem in result.unreadable:
         typer.echo(f"Warning: copied, but {problem[0].lower()}{problem[1:]}", err=True)

@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 
+from planner.cli.output import echo_wrapped
 from planner.cli.state import state
 
 
@@ -83,7 +84,7 @@ def ics(
     written = renderer.write_atomically(output, data)
     count = f"{len(sessions)} session{'' if len(sessions) == 1 else 's'}"
     span = f", {sessions[0].start:%Y-%m-%d} to {sessions[-1].start:%Y-%m-%d}" if sessions else ""
-    typer.echo(f"Wrote {written}: {count}{span}.")
+    echo_wrapped("", f"Wrote {written}: {count}{span}.")
 
 
 def local_zone() -> tzinfo:

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from planner.cli.command import command
+from planner.cli.output import echo_wrapped, terminal_width
 from planner.cli.state import state
 
 
@@ -43,8 +44,9 @@ def team(
     if output is None and chosen == "pdf":
         msg = "PDF is binary; give a file with --output, e.g. --output team.pdf."
         raise UsageError(msg)
-    data = service.render_team(db=state(ctx).db, today=date.today(), fmt=chosen)
+    width = terminal_width() if output is None else 80
+    data = service.render_team(db=state(ctx).db, today=date.today(), fmt=chosen, width=width)
     if output is None:
         typer.echo(data.decode("utf-8"), nl=False)
         return
-    typer.echo(f"Wrote {renderer.write_atomically(output, data)}")
+    echo_wrapped("", f"Wrote {renderer.write_atomically(output, data)}")
