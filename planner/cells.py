@@ -12,10 +12,11 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Literal
 
-# Glyphs planner prints of its own choosing (progress bars, the cut mark): one cell each.
-_OWN_GLYPHS = str.maketrans("", "", "█░…")
 # Joins words that must stay on one line (`planner done ID`, "8 h"); printed as a space.
 GLUE = "\u00a0"
+# Glyphs planner prints of its own choosing (progress bars, the cut mark) and GLUE: one
+# cell each, counted without asking wcwidth.
+_OWN_GLYPHS = str.maketrans("", "", "█░…" + GLUE)
 CUT = "…"
 _SPACE = re.compile(r"[ \t\n\r\f\v]+")
 
@@ -110,8 +111,9 @@ def table(
     other columns blank there); ``right`` aligns a column to the right (numbers). When
     even their narrowest is too wide, the columns that give way move, widest first,
     out of the table to lines of their own under each row (``requires: a, b``), until
-    the rest fits; when not even the whole columns fit, each row's cells are wrapped as
-    words, the columns that give way indented under them. ``cut`` ends a cut word.
+    the rest fits; failing that, the columns close up to one space apart; and when not
+    even the whole columns fit, each row's cells are wrapped as words, the columns that
+    give way indented under them. ``cut`` ends a cut word.
     """
     if not rows:
         return [], []
@@ -129,6 +131,8 @@ def table(
         if sizes is not None:
             break
     else:
+        if gap > 1:  # one space apart still lines up, better than no columns at all
+            return table(rows, size, right=right, give=give, gap=1, header=header, cut=cut)
         columns = [i for i in range(count) if i not in give]
     names = [text[0][i].lower() for i in below] if header else []
     lines: list[list[str]] = []
@@ -143,9 +147,12 @@ def table(
         for number, i in enumerate(below):
             if row is text[0] and header or not row[i] or row[i] == "-":
                 continue
-            label = f"{names[number]}: " if names else ""
-            wrapped = wrap(row[i], size, "    " + label)
-            first += [clip(line, size, cut) for line in wrapped] if give[i] == "text" else wrapped
+            label = f"    {names[number]}: " if names else "    "
+            value = row[i]
+            if give[i] == "text":  # a word too wide for the line is cut, after the label
+                room = size - width(label)
+                value = " ".join(clip(word, room, cut) for word in words_of(value))
+            first += wrap(value, size, label)
     if not header:
         return [], [line for each in lines for line in each]
     return lines[0], [line for each in lines[1:] for line in each]
