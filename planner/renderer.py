@@ -35,6 +35,7 @@ EXTENSIONS = {
     ".pdf": "pdf",
 }
 SUFFIXES = {"txt": "txt.j2", "md": "md.j2", "html": "html.j2"}
+WIDTH = 80  # the text form's width when no terminal says otherwise (a file)
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # C0 but tab and LF, DEL, C1
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
@@ -91,7 +92,21 @@ def environment() -> jinja2.Environment:
         "hours": format_hours,
     }
     env.filters.update(filters)
+    env.filters["wrap"] = jinja2.pass_context(wrap_lines)
     return env
+
+
+def wrap_lines(context: Any, text: str, indent: int | str = 0) -> str:
+    """The ``wrap`` filter: ``text`` (a line, its leading spaces kept) wrapped to the
+    ``width`` the template was rendered at, later lines indented by ``indent`` (cells,
+    or the text itself); ends with a newline, as the line it replaces did."""
+    from planner import cells
+
+    rest = " " * indent if isinstance(indent, int) else indent
+    body = text.strip("\n")
+    first = body[: len(body) - len(body.lstrip(" "))]
+    lines = cells.wrap(body, int(context.get("width", WIDTH)), first, rest)
+    return "\n".join(lines) + "\n"
 
 
 def _bytecode_cache() -> jinja2.BytecodeCache | None:
@@ -133,9 +148,12 @@ def format_hours(value: float) -> str:
     return f"{value:g}" if value == round(value, 2) else f"{value:.2f}"
 
 
-def render(fmt: str, context: dict[str, Any], document: str = "plan") -> str:
-    """Render ``templates/<document>.<fmt>.j2`` (fmt: txt, md or html) with ``context``."""
-    return environment().get_template(f"{document}.{SUFFIXES[fmt]}").render(**context)
+def render(fmt: str, context: dict[str, Any], document: str = "plan", width: int = WIDTH) -> str:
+    """Render ``templates/<document>.<fmt>.j2`` (fmt: txt, md or html) with ``context``;
+    text lines are wrapped to ``width`` cells (Markdown and HTML are not: their readers
+    reflow them)."""
+    template = environment().get_template(f"{document}.{SUFFIXES[fmt]}")
+    return template.render(width=width, **context)
 
 
 def html_to_pdf(html: str) -> bytes:

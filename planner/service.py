@@ -316,8 +316,9 @@ def render_plan(
     fmt: str,
     weeks: int | None = None,
     paper: str = "A4",
+    width: int = 80,
 ) -> bytes:
-    """The active plan rendered as txt, md, html or pdf bytes."""
+    """The active plan rendered as txt, md, html or pdf bytes; text ``width`` cells wide."""
     from planner import renderer
     from planner.projects import rank_projects
     from planner.report import build_report
@@ -329,12 +330,15 @@ def render_plan(
     report = build_report(view, rank_projects(view), weeks=weeks, paper=paper)
     if fmt == "pdf":
         return renderer.html_to_pdf(renderer.render("html", {"plan": report}))
-    return renderer.render(fmt, {"plan": report}).encode("utf-8")
+    return renderer.render(fmt, {"plan": report}, width=width).encode("utf-8")
 
 
-def render_team(*, db: str | None, today: date, zone: tzinfo, fmt: str, paper: str = "A4") -> bytes:
+def render_team(
+    *, db: str | None, today: date, zone: tzinfo, fmt: str, paper: str = "A4", width: int = 80
+) -> bytes:
     """Every plan in the database as one team report (txt, md, html or pdf), its times
-    in ``zone`` (the reader's); plans that cannot be read are listed with why."""
+    in ``zone`` (the reader's); plans that cannot be read are listed with why. Text is
+    ``width`` cells wide."""
     from planner import renderer
     from planner.team import build_team
 
@@ -344,4 +348,4 @@ def render_team(*, db: str | None, today: date, zone: tzinfo, fmt: str, paper: s
     team = build_team(summaries, today, paper, zone)
     if fmt == "pdf":
         return renderer.html_to_pdf(renderer.render("html", {"team": team}, "team"))
-    return renderer.render(fmt, {"team": team}, "team").encode("utf-8")
+    return renderer.render(fmt, {"team": team}, "team", width=width).encode("utf-8")

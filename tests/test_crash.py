@@ -480,7 +480,9 @@ def output_lane(lane: int, folder: Path, schedule: list[str]) -> Tally:
             problem = f"x.md is neither the old nor the new content ({len(content)} bytes)"
         elif outcome.code not in (0, -9):
             problem = f"exit {outcome.code}: {outcome.stderr.strip()[-300:]}"
-        elif outcome.code == 0 and (result != "new" or outcome.stdout != f"Wrote {target}\n"):
+        elif outcome.code == 0 and (
+            result != "new" or " ".join(outcome.stdout.split()) != f"Wrote {target}"
+        ):
             problem = "reported writing it, but the file is not the new content"
         elif how == "output-before-rename" and (outcome.code != -9 or result != "old"):
             problem = "killed before the rename, yet the file was replaced"

@@ -123,7 +123,7 @@ def test_done_says_what_it_took_against_the_estimate() -> None:
             "stats-basics": (date(2026, 1, 21), 11.0),  # 3 h studied before, 8 h this week
         },
     )
-    text = renderer.render("txt", {"plan": report_of(view)})
+    text = renderer.render("txt", {"plan": report_of(view)}, width=200)  # one line each
     assert (
         "[x] Python basics (python-basics), done 2026-01-08, took 7.5 h of 6 h estimated"
         in week_text(text, 1)

@@ -371,17 +371,18 @@ def test_text_output(cli: Run, tiny: Path) -> None:
     assert result.exit_code == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0] == "Portfolio projects for 'tiny-role', aiming at Healthcare, best first"
-    assert lines[2:8] == [
+    assert lines[2:9] == [
         "1. Predict clinic no-shows (clinic-no-shows)",
         "   beginner, 15 h, score 77",
         "   Why: matches your industry (Healthcare); 1 of 1 skill covered by work done or "
-        "due within 4 weeks; beginner fits 0% progress; 0 of 1 prerequisites done",
+        "due within 4 weeks;",
+        "        beginner fits 0% progress; 0 of 1 prerequisites done",
         "   Missing: finish milestones first-model",
         "   Data: Medical Appointment No Shows "
         "https://www.kaggle.com/datasets/joniarroba/noshowappointments",
         "",
     ]
-    assert lines[8] == "2. Card fraud detector (fraud-detector)"
+    assert lines[9] == "2. Card fraud detector (fraud-detector)"
     assert "Showing" not in result.stdout  # both fit in the default of 3
 
 

@@ -84,6 +84,22 @@ def test_reading_commands_load_no_database_stack(started: Path, args: list[str])
     assert loaded(args, started, DATABASE_STACK) == set()
 
 
+@pytest.mark.parametrize(
+    "args",
+    [["status", "--skills"], ["next"], ["log"], ["plans"], ["curricula", "show", "ai-architect"]],
+)
+def test_english_output_is_measured_without_wcwidth(started: Path, args: list[str]) -> None:
+    """Display widths of ASCII text (and planner's own glyphs) are counted without
+    importing wcwidth; it is loaded only for text that needs it."""
+    assert loaded(args, started, ("wcwidth",)) == set()
+
+
+def test_a_plan_named_in_chinese_is_measured_with_wcwidth(started: Path) -> None:
+    """The guard above can fail: a CJK plan name is measured by wcwidth."""
+    assert not loaded(["start", "ai-architect", "--name", "李明华的计划"], started) - {"yaml"}
+    assert loaded(["plans"], started, ("wcwidth",)) == {"wcwidth"}
+
+
 def test_a_command_that_writes_still_uses_the_full_stack(started: Path) -> None:
     """The guard above can fail: the same probe sees SQLAlchemy where it is used."""
     assert {"sqlalchemy", "sqlmodel"} <= loaded(

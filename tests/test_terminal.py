@@ -259,7 +259,12 @@ def string_constants(path: Path) -> Iterator[tuple[int, str]]:
 
 # Non-ASCII characters in planner's code that are never printed as they are.
 NOT_PRINTED = {
-    ("planner/cli/output.py", "\u00a0"),  # wrap() keeps words together with it, then drops it
+    ("planner/cells.py", "\u00a0"),  # wrap() keeps words together with it, then drops it
+    # width() counts planner's own glyphs as one cell each without asking wcwidth, and
+    # "…" is only the default cut mark: the command line passes glyph("…")
+    ("planner/cells.py", "\u2588"),
+    ("planner/cells.py", "\u2591"),
+    ("planner/cells.py", "\u2026"),
     ("planner/renderer.py", "\u2029"),  # HTML: a paragraph separator in the text, replaced
 }
 

@@ -10,6 +10,7 @@ import typer
 
 from planner.cli import clock
 from planner.cli.command import command
+from planner.cli.output import echo_wrapped
 from planner.cli.state import state
 
 
@@ -50,9 +51,10 @@ def export_json(
         typer.echo(text, nl=False)
         return
     written = renderer.write_atomically(output, text.encode("utf-8"))
-    typer.echo(
+    echo_wrapped(
+        "",
         f"Wrote {written}: {_plural(len(document.plans), 'plan')}, "
-        f"{_plural(document.event_count, 'event')}."
+        f"{_plural(document.event_count, 'event')}.",
     )
 
 
@@ -80,7 +82,7 @@ def import_file(
     for warning in result.warnings:
         typer.echo(f"Warning: {warning}", err=True)
     for plan in result.plans:
-        typer.echo(f"Imported plan '{plan.name}' with {_plural(plan.events, 'event')}.")
+        echo_wrapped("", f"Imported plan '{plan.name}' with {_plural(plan.events, 'event')}.")
 
 
 @command
@@ -107,9 +109,10 @@ def make_backup(
     st = state(ctx)
     st.will_write(output, unnamed="no backup file was left half-made")
     result = backup.backup_database(db=st.db, output=output, now=datetime.now())
-    typer.echo(
+    echo_wrapped(
+        "",
         f"Backed up {_plural(result.plans, 'plan')} and {_plural(result.events, 'event')} "
-        f"to {result.path}"
+        f"to {result.path}",
     )
     for problem in result.unreadable:
         typer.echo(f"Warning: copied, but {problem[0].lower()}{problem[1:]}", err=True)

@@ -9,7 +9,7 @@ import typer
 
 from planner.cli import clock
 from planner.cli.command import command
-from planner.cli.output import echo_json, echo_warnings, hours, wrap
+from planner.cli.output import echo_json, echo_warnings, echo_wrapped, hours, wrap
 from planner.cli.state import state
 
 
@@ -34,10 +34,11 @@ def add_role(
     echo_warnings(warnings)
     s = view.schedule
     titles = " + ".join(c.title for c in view.curriculum.roles)
-    typer.echo(
+    echo_wrapped(
+        "",
         f"Plan '{view.plan.name}' now covers {titles}: {s.milestones_total} milestones, "
         f"{hours(s.hours_total)} h, {s.milestones_done} done; projected finish "
-        f"{s.projected_finish}."
+        f"{s.projected_finish}.",
     )
 
 
@@ -96,14 +97,16 @@ def replan(
         echo_json({**options, "change": change, "applied": change is not None and not dry_run})
         return
     o = options["options"]
-    typer.secho(
+    echo_wrapped(
+        "",
         f"Plan '{options['plan']}': {options['pace_text']} at "
         f"{hours(options['hours_per_week'])} h/week",
         bold=True,
     )
-    typer.echo(
-        f"  Planned finish {options['planned_finish']}, projected "
-        f"{options['projected_finish']}, target {options['target']}."
+    echo_wrapped(
+        "  ",
+        f"Planned finish {options['planned_finish']}, projected "
+        f"{options['projected_finish']}, target {options['target']}.",
     )
     if not options["catch_up_needed"]:
         why = {
@@ -122,7 +125,7 @@ def replan(
             )
         )
     elif raise_ is not None and raise_["hours_per_week"] is None:
-        typer.echo(f"  - No weekly hours up to 80 finish by {options['target']}.")
+        echo_wrapped("  - ", f"No weekly hours up to 80 finish by {options['target']}.")
     elif raise_ is not None:
         typer.echo(
             wrap(
@@ -145,9 +148,9 @@ def replan(
     if change is None:
         return
     verb = "Would change" if dry_run else "Changed"
-    typer.echo(f"{verb}: {change['reason']}.")
+    echo_wrapped("", f"{verb}: {change['reason']}.")
     if not dry_run:
-        typer.echo(f"Projected finish is now {view.schedule.projected_finish}.")
+        echo_wrapped("", f"Projected finish is now {view.schedule.projected_finish}.")
 
 
 @command
@@ -199,7 +202,9 @@ def upgrade(
         )
     if not result.changed:
         if not result.missing:  # otherwise nothing was found to compare with (see stderr)
-            typer.echo(f"Plan '{result.plan}' already has the newest curricula for its roles.")
+            echo_wrapped(
+                "", f"Plan '{result.plan}' already has the newest curricula for its roles."
+            )
         return
     for r in result.roles:
         files = sorted(set(r.old_versions) | set(r.new_versions))
@@ -238,9 +243,9 @@ def upgrade(
         )
     )
     if dry_run:
-        typer.echo("Nothing was changed (--dry-run). Run `planner upgrade` to apply it.")
+        echo_wrapped("", "Nothing was changed (--dry-run). Run `planner upgrade` to apply it.")
     else:
-        typer.echo(f"Upgraded plan '{result.plan}'; the change is in `planner log`.")
+        echo_wrapped("", f"Upgraded plan '{result.plan}'; the change is in `planner log`.")
 
 
 def _requires_change(before: list[str], after: list[str]) -> str:

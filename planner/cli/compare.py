@@ -2,38 +2,51 @@
 
 from __future__ import annotations
 
-import shutil
-import textwrap
 from typing import Annotated, Any
 
 import typer
 
 from planner.cli import clock
 from planner.cli.command import command
-from planner.cli.output import echo_json, echo_table, hours
+from planner.cli.output import (
+    cut_mark,
+    echo_json,
+    echo_table,
+    echo_wrapped,
+    hours,
+    terminal_width,
+)
 from planner.cli.progress import KNOW_HELP, split_list
 
 
 def _column(value: Any, width: int) -> list[str]:
+    from planner import cells
+
     items = value if isinstance(value, list) else [value]
     lines: list[str] = []
     for item in items:
         prefix = "- " if isinstance(value, list) else ""
-        lines += textwrap.wrap(
-            str(item), width=width, initial_indent=prefix, subsequent_indent=" " * len(prefix)
-        ) or [""]
+        lines += [
+            cells.clip(line, width, cut_mark()) for line in cells.wrap(str(item), width, prefix)
+        ]
     return lines
 
 
 def _side_by_side(label: str, left: Any, right: Any, width: int) -> None:
-    label_width = 20
-    column = max((width - label_width - 4) // 2, 20)
+    """Two columns under a label; below 80 cells, the label above them."""
+    from planner import cells
+
+    label_width = 20 if width >= 80 else 0
+    column = (width - label_width - 2) // 2
     a, b = _column(left, column), _column(right, column)
+    if not label_width and label:
+        typer.echo(label)
     for index in range(max(len(a), len(b))):
-        head = label if index == 0 else ""
+        head = label if index == 0 and label_width else ""
         cell_a = a[index] if index < len(a) else ""
         cell_b = b[index] if index < len(b) else ""
-        typer.echo(f"{head:<{label_width}}{cell_a:<{column}}  {cell_b}".rstrip())
+        line = cells.pad(head, label_width) + cells.pad(cell_a, column) + "  " + cell_b
+        typer.echo(line.rstrip())
     typer.echo("")
 
 
@@ -73,7 +86,7 @@ def compare(
     if json_:
         echo_json(data)
         return
-    width = max(shutil.get_terminal_size((100, 24)).columns, 80)
+    width = terminal_width()
     (a, b) = data["roles"]
     pa, pb = data["profiles"][a["id"]], data["profiles"][b["id"]]
     _side_by_side("", a["title"], b["title"], width)
@@ -86,20 +99,13 @@ def compare(
     for label, part in groups:
         head = f"  {label}: {part['count']} ({hours(part['hours'])} h): "
         ids = ", ".join(m["id"] for m in part["milestones"]) or "none"
-        typer.echo(
-            textwrap.fill(
-                ids,
-                width=width,
-                initial_indent=head,
-                subsequent_indent="    ",
-                break_on_hyphens=False,
-                break_long_words=False,
-            )
-        )
+        echo_wrapped(head, ids, "    ")
     learner = data["learner"]
     known = ", ".join(learner["known_skills"]) or "nothing yet"
-    typer.secho(
-        f"\nFor you at {hours(learner['hours_per_week'])} h/week from {learner['start']}, "
+    typer.echo("")
+    echo_wrapped(
+        "",
+        f"For you at {hours(learner['hours_per_week'])} h/week from {learner['start']}, "
         f"knowing {known}:",
         bold=True,
     )
@@ -116,4 +122,5 @@ def compare(
         ],
     )
     credit = sorted({pa["source"], pb["source"]})
-    typer.echo(f"\nProfiles from {'; '.join(credit)}.")
+    typer.echo("")
+    echo_wrapped("", f"Profiles from {'; '.join(credit)}.")

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from planner.cli.command import Command
-from planner.cli.output import echo_json, echo_table, hours
+from planner.cli.output import echo_json, echo_table, echo_wrapped, hours
 
 app = typer.Typer(
     help="Browse and check the role curricula plans are built from.\n\n"
@@ -45,7 +45,11 @@ def list_command(
         ]
         for e in entries
     ]
-    echo_table(["ID", "TITLE", "KIND", "MILESTONES", "HOURS", "SOURCE"], rows)
+    echo_table(
+        ["ID", "TITLE", "KIND", "MILESTONES", "HOURS", "SOURCE"],
+        rows,
+        give={"TITLE": "text", "SOURCE": "text"},
+    )
 
 
 @app.command("show", cls=Command)
@@ -73,20 +77,28 @@ def show_command(
     if json_:
         echo_json(curriculum.model_dump(mode="json"))
         return
-    typer.secho(f"{curriculum.title} ({curriculum.id}, version {curriculum.version})", bold=True)
-    typer.echo(curriculum.summary)
+    echo_wrapped(
+        "", f"{curriculum.title} ({curriculum.id}, version {curriculum.version})", bold=True
+    )
+    echo_wrapped("", curriculum.summary)
     if curriculum.profile is not None:
-        typer.echo(f"\n{curriculum.profile.definition}")
-        typer.echo(f"Industries: {', '.join(curriculum.profile.industries)}")
-        typer.echo(f"Outlook: {curriculum.profile.outlook.text}")
+        typer.echo("")
+        echo_wrapped("", curriculum.profile.definition)
+        echo_wrapped("Industries: ", ", ".join(curriculum.profile.industries))
+        echo_wrapped("Outlook: ", curriculum.profile.outlook.text)
     if curriculum.includes:
-        typer.echo(f"Includes: {', '.join(curriculum.includes)}")
+        echo_wrapped("Includes: ", ", ".join(curriculum.includes))
     if curriculum.skills:
-        typer.echo(
-            f"\n{len(curriculum.skills)} skills (give the ones you have to "
-            "`planner start --know SKILL,...`)\n"
+        typer.echo("")
+        echo_wrapped(
+            "",
+            f"{len(curriculum.skills)} skills (give the ones you have to "
+            "`planner start --know SKILL,...`)",
         )
-        echo_table(["SKILL", "NAME"], [[s.id, s.name] for s in curriculum.skills])
+        typer.echo("")
+        echo_table(
+            ["SKILL", "NAME"], [[s.id, s.name] for s in curriculum.skills], give={"NAME": "text"}
+        )
     typer.echo(
         f"\n{len(curriculum.milestones)} milestones, {hours(curriculum.total_hours)} hours\n"
     )
@@ -96,6 +108,7 @@ def show_command(
             [m.id, hours(m.hours), ", ".join(m.requires) or "-", _title(m.title, m.optional)]
             for m in curriculum.milestones
         ],
+        give={"REQUIRES": "words", "TITLE": "text"},
     )
     if curriculum.projects:
         typer.echo("")
@@ -105,6 +118,7 @@ def show_command(
                 [p.id, p.difficulty, hours(p.hours), ", ".join(p.industries)]
                 for p in curriculum.projects
             ],
+            give={"INDUSTRIES": "words"},
         )
 
 
@@ -136,7 +150,7 @@ def validate_command(
             for problem in problems:
                 typer.echo(problem, err=True)
         else:
-            typer.echo(f"{path}: ok")
+            echo_wrapped("", f"{path}: ok")
     if failed:
         raise typer.Exit(CurriculumInvalid.exit_code)
 

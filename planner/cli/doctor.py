@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from planner.cli.command import command
+from planner.cli.output import echo_wrapped
 from planner.cli.state import state
 
 MARKS = {"ok": "ok", "info": "info", "warning": "WARN", "error": "FAIL"}
@@ -26,9 +27,9 @@ def doctor(ctx: typer.Context) -> None:
 
     findings = check(state(ctx).db)
     for f in findings:
-        typer.echo(f"{MARKS[f.level]:<5} {f.subject}: {f.message}")
+        echo_wrapped(f"{MARKS[f.level]:<5} ", f"{f.subject}: {f.message}", " " * 6)
         if f.fix:
-            typer.echo(f"      fix: {f.fix}")
+            echo_wrapped("      fix: ", f.fix, " " * 11)
     failed = sum(1 for f in findings if f.level == "error")
     if failed:
         typer.echo(
@@ -56,8 +57,9 @@ def migrate(ctx: typer.Context) -> None:
 
     before, database = migrate_database(state(ctx).db)
     if before is None:
-        typer.echo(f"Created planner's tables (schema {SCHEMA_VERSION}) in {database.where}.")
+        text = f"Created planner's tables (schema {SCHEMA_VERSION}) in {database.where}."
     elif before < SCHEMA_VERSION:
-        typer.echo(f"Upgraded {database.where} from schema {before} to {SCHEMA_VERSION}.")
+        text = f"Upgraded {database.where} from schema {before} to {SCHEMA_VERSION}."
     else:
-        typer.echo(f"{database.where} is already at schema {SCHEMA_VERSION}; nothing to do.")
+        text = f"{database.where} is already at schema {SCHEMA_VERSION}; nothing to do."
+    echo_wrapped("", text)

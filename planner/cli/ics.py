@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from planner.calendar import DEFAULT_MAX_SESSION, MAX_SESSION_HOURS
+from planner.cli.output import echo_wrapped
 from planner.cli.state import state
 
 
@@ -120,7 +121,7 @@ def ics(
     count = f"{len(sessions)} session{'' if len(sessions) == 1 else 's'}"
     span = f", {sessions[0].start:%Y-%m-%d} to {sessions[-1].start:%Y-%m-%d}" if sessions else ""
     gone = f"; {export.cancelled} cancelled" if export.cancelled else ""
-    typer.echo(f"Wrote {written}: {count}{span}{gone}.")
+    echo_wrapped("", f"Wrote {written}: {count}{span}{gone}.")
 
 
 def local_zone() -> tzinfo:

@@ -1,4 +1,6 @@
-"""Small helpers for terminal output: aligned tables, progress bars and JSON."""
+"""Terminal output: text wrapped and tables fitted to the terminal's width, progress
+bars and JSON. Every command prints through these; widths are counted in display cells
+(``planner.cells``), so CJK text and emoji line up."""
 
 from __future__ import annotations
 
@@ -6,10 +8,13 @@ import functools
 import json
 import re
 import sys
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 import typer
+
+if TYPE_CHECKING:
+    from planner.cells import Give
 
 _NUMBER = re.compile(r"^-?[\d.,]+%?$")
 
@@ -17,13 +22,18 @@ _NUMBER = re.compile(r"^-?[\d.,]+%?$")
 # instead when stdout cannot encode it (a cp1252 or latin-1 console or redirect). Any
 # other text it cannot encode (names, notes) comes out as \u escapes: see
 # ``planner.cli.prepare_streams``. tests/test_terminal.py checks no other is used.
-GLYPHS = {"█": "#", "░": "-"}
+GLYPHS = {"█": "#", "░": "-", "…": "..."}
 
 
 def glyph(char: str) -> str:
     """``char`` from ``GLYPHS``, or its ASCII stand-in when stdout cannot encode it."""
     encoding = getattr(sys.stdout, "encoding", None) or "ascii"
     return char if _encodes(encoding, char) else GLYPHS[char]
+
+
+def cut_mark() -> str:
+    """What ends text cut to fit: ``…``, or ``...`` where stdout cannot encode it."""
+    return glyph("…")
 
 
 @functools.cache
@@ -41,24 +51,26 @@ def echo_json(data: Any) -> None:
     typer.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
 
 
-def echo_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
-    """Left-aligned columns, numbers right-aligned, two spaces apart."""
-    cells = [[str(c) for c in headers], *[[str(c) for c in row] for row in rows]]
-    widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
+def echo_table(
+    headers: Sequence[str],
+    rows: Sequence[Sequence[object]],
+    give: Mapping[str, Give] | None = None,
+) -> None:
+    """Left-aligned columns, numbers right-aligned, two spaces apart, as wide as the
+    terminal: the columns named in ``give`` (by header) wrap within their cells, or are
+    cut with ``…``, to fit (see ``planner.cells.table``); the others are kept whole."""
+    from planner import cells
+
+    text = [[str(c) for c in headers], *[[" ".join(str(c).split()) for c in row] for row in rows]]
     numeric = [
         bool(rows) and all(_NUMBER.match(str(row[i])) for row in rows) for i in range(len(headers))
     ]
-
-    def line(row: list[str]) -> str:
-        parts = [
-            cell.rjust(widths[i]) if numeric[i] else cell.ljust(widths[i])
-            for i, cell in enumerate(row)
-        ]
-        return "  ".join(parts).rstrip()
-
-    typer.secho(line(cells[0]), bold=True)
-    for row in cells[1:]:
-        typer.echo(line(row))
+    kinds = {headers.index(name): kind for name, kind in (give or {}).items()}
+    heading, body = cells.table(text, terminal_width(), right=numeric, give=kinds, cut=cut_mark())
+    for line in heading:
+        typer.secho(line, bold=True)
+    for line in body:
+        typer.echo(line)
 
 
 def bar(fraction: float, width: int = 20) -> str:
@@ -80,22 +92,29 @@ def echo_warnings(warnings: list[str] | tuple[str, ...]) -> None:
         typer.echo(f"Warning: {warning}", err=True)
 
 
-NBSP = "\u00a0"
+MIN_WIDTH = 40
+
+
+def terminal_width() -> int:
+    """The width output fits in: ``COLUMNS`` when set, else the terminal's when stdout
+    is one, else 80 (a pipe or a file); never less than ``MIN_WIDTH``."""
+    import shutil
+
+    return max(shutil.get_terminal_size((80, 24)).columns, MIN_WIDTH)
 
 
 def wrap(label: str, text: str, indent: str | None = None) -> str:
-    """``text`` wrapped to the terminal width, after ``label`` and indented under it."""
-    import shutil
-    import textwrap
+    """``text`` wrapped to the terminal width, after ``label`` and indented under it
+    (or by ``indent``). A command in backticks and "8 h" are never split over two
+    lines; a word longer than the line (a URL) stands whole on a line of its own."""
+    from planner import cells
 
-    width = max(shutil.get_terminal_size((100, 24)).columns, 60)
-    # a command in backticks is never split over two lines
-    words = re.sub(r"`[^`]*`", lambda m: m[0].replace(" ", NBSP), " ".join(text.split()))
-    words = re.sub(r"(\d) (h\b|h/week|days?\b)", rf"\1{NBSP}\2", words)  # "8 h" stays whole
-    return textwrap.fill(
-        words,
-        width=width,
-        initial_indent=label,
-        subsequent_indent=indent if indent is not None else " " * len(label),
-        break_on_hyphens=False,
-    ).replace(NBSP, " ")
+    glue = cells.GLUE
+    words = re.sub(r"`[^`]*`", lambda m: m[0].replace(" ", glue), " ".join(text.split()))
+    words = re.sub(r"(\d) (h\b|h/week|days?\b)", rf"\1{glue}\2", words)  # "8 h" stays whole
+    return "\n".join(cells.wrap(words, terminal_width(), label, indent))
+
+
+def echo_wrapped(label: str, text: str, indent: str | None = None, *, bold: bool = False) -> None:
+    """``wrap(label, text, indent)`` printed."""
+    typer.secho(wrap(label, text, indent), bold=bold or None)

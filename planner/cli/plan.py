@@ -9,6 +9,7 @@ import typer
 
 from planner.cli import clock
 from planner.cli.command import command
+from planner.cli.output import echo_wrapped, terminal_width
 from planner.cli.state import state
 
 
@@ -60,9 +61,10 @@ def plan(
         fmt=chosen,
         weeks=weeks,
         paper="A4" if paper.lower() == "a4" else "Letter",
+        width=terminal_width() if output is None else 80,
     )
     if output is None:
         typer.echo(data.decode("utf-8"), nl=False)
         return
     written = renderer.write_atomically(output, data)
-    typer.echo(f"Wrote {written}")
+    echo_wrapped("", f"Wrote {written}")

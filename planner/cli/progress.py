@@ -10,7 +10,17 @@ import typer
 
 from planner.cli import clock
 from planner.cli.command import command
-from planner.cli.output import bar, echo_json, echo_table, echo_warnings, hours, wrap
+from planner.cli.output import (
+    bar,
+    cut_mark,
+    echo_json,
+    echo_table,
+    echo_warnings,
+    echo_wrapped,
+    hours,
+    terminal_width,
+    wrap,
+)
 from planner.cli.state import state
 
 if TYPE_CHECKING:
@@ -155,12 +165,13 @@ def start(
     echo_warnings(warnings)
     s = view.schedule
     titles = ", ".join(c.title for c in view.curriculum.roles)
-    typer.secho(f"Started plan '{view.plan.name}': {titles}", bold=True)
+    echo_wrapped("", f"Started plan '{view.plan.name}': {titles}", bold=True)
     planned_weeks = -(-((s.planned_finish - view.plan.start).days + 1) // 7)
-    typer.echo(
+    echo_wrapped(
+        "",
         f"{s.milestones_total} milestones, {hours(s.hours_total)} h at "
         f"{hours(view.plan.hours_per_week)} h/week: {planned_weeks} weeks, "
-        f"from {view.plan.start} to {s.planned_finish}."
+        f"from {view.plan.start} to {s.planned_finish}.",
     )
     if s.projected_finish != s.planned_finish:
         typer.echo(
@@ -172,9 +183,10 @@ def start(
             )
         )
     if s.skipped_known:
-        typer.echo(f"Skipped as known: {', '.join(s.skipped_known)}.")
+        echo_wrapped("Skipped as known: ", f"{', '.join(s.skipped_known)}.")
     _echo_week(view, s.current_week)
-    typer.echo("\nNext: `planner next` for details, `planner done ID` when you finish one.")
+    typer.echo("")
+    echo_wrapped("Next: ", "`planner next` for details, `planner done ID` when you finish one.")
 
 
 def _echo_week(view: PlanView, number: int) -> None:
@@ -182,7 +194,7 @@ def _echo_week(view: PlanView, number: int) -> None:
 
     week = week_data(view, number)
     away = f", {week['away_days']} days away" if week["away_days"] else ""
-    typer.echo(f"\nWeek {number} ({week['start']} to {week['end']}{away}):")
+    typer.echo("\n" + wrap("", f"Week {number} ({week['start']} to {week['end']}{away}):"))
     if not week["slots"]:
         typer.echo("  nothing scheduled")
     studied = view.schedule.hours_studied
@@ -241,15 +253,18 @@ def status(
         return
     p = data["progress"]
     roles = ", ".join(c.title for c in view.curriculum.roles)
-    typer.secho(f"{view.plan.name}: {roles}", bold=True)
-    typer.echo(f"  {hours(view.plan.hours_per_week)} h/week from {view.plan.start}; {_when(view)}")
-    started = f", {p['milestones_started']} started" if p["milestones_started"] else ""
-    typer.echo(
-        f"Progress  {bar(p['percent'] / 100)} {p['percent']:g}%  "
-        f"{hours(round(p['hours_earned'], 1))} of {hours(p['hours_total'])} h earned"
+    echo_wrapped("", f"{view.plan.name}: {roles}", bold=True)
+    echo_wrapped(
+        "  ", f"{hours(view.plan.hours_per_week)} h/week from {view.plan.start}; {_when(view)}"
     )
-    typer.echo(
-        f"          {p['milestones_done']} of {p['milestones_total']} milestones done{started}"
+    started = f", {p['milestones_started']} started" if p["milestones_started"] else ""
+    echo_wrapped(
+        f"Progress  {bar(p['percent'] / 100)} {p['percent']:g}%  ",
+        f"{hours(round(p['hours_earned'], 1))} of {hours(p['hours_total'])} h earned",
+        " " * 10,
+    )
+    echo_wrapped(
+        " " * 10, f"{p['milestones_done']} of {p['milestones_total']} milestones done{started}"
     )
     typer.echo(wrap("Pace      ", _pace_line(view)))
     typer.echo(wrap("Finish    ", finish_line(view)))
@@ -264,35 +279,22 @@ def status(
         )
     week = data["this_week"]
     streak = week["streak_weeks"]
-    typer.echo(
-        f"This week {hours(round(week['hours_recorded'], 1))} of "
+    echo_wrapped(
+        "This week ",
+        f"{hours(round(week['hours_recorded'], 1))} of "
         f"{hours(round(week['hours_planned'], 1))} h studied; plan met {streak} "
-        f"week{'s' if streak != 1 else ''} in a row"
+        f"week{'s' if streak != 1 else ''} in a row",
     )
     for t in data["time_off"][:2]:
         what = "no study" if not t["hours_per_week"] else f"{hours(t['hours_per_week'])} h/week"
-        typer.echo(f"Time off  {t['from']} to {t['to']} ({what})")
+        echo_wrapped("Time off  ", f"{t['from']} to {t['to']} ({what})")
     if skills:
         if len(data["role_progress"]) > 1:
             typer.echo("\nRoles")
-            for role in data["role_progress"]:
-                typer.echo(
-                    f"  {role['id']:<24} {bar(role['percent'] / 100, 10)} "
-                    f"{role['percent']:5g}%  "
-                    f"{hours(role['hours_done'])}/{hours(role['hours_total'])} h"
-                )
+            _echo_bars([(r["id"], r) for r in data["role_progress"]], fold=False)
         if data["skills"]:
             typer.echo("\nSkills")
-            width = max(len(sk["name"]) for sk in data["skills"])
-            for sk in data["skills"]:
-                if sk["known"]:
-                    typer.echo(f"  {sk['name']:<{width}} known")
-                    continue
-                typer.echo(
-                    f"  {sk['name']:<{width}} {bar(sk['percent'] / 100, 10)} "
-                    f"{sk['percent']:5g}%  "
-                    f"{hours(sk['hours_done'])}/{hours(sk['hours_total'])} h"
-                )
+            _echo_bars([(sk["name"], sk) for sk in data["skills"]], fold=True)
     if data["skipped_known"]:
         text = ", ".join(i["id"] for i in data["skipped_known"])
         typer.echo("\n" + wrap("Skipped as known: ", text))
@@ -322,6 +324,35 @@ def status(
         typer.echo("\nProgress per skill: `planner status --skills`.")
 
 
+def _echo_bars(rows: list[tuple[str, dict[str, Any]]], *, fold: bool) -> None:
+    """``  name ██████░░░░  60%  12/20 h`` lines, their columns aligned; a name that does
+    not fit wraps when ``fold`` (skill names), an id never does."""
+    from planner import cells
+
+    table = [
+        [name, "known", "", ""]
+        if row.get("known")
+        else [
+            name,
+            bar(row["percent"] / 100, 10),
+            f"{row['percent']:g}%",
+            f" {hours(row['hours_done'])}/{hours(row['hours_total'])} h",
+        ]
+        for name, row in rows
+    ]
+    _, lines = cells.table(
+        table,
+        terminal_width() - 2,
+        right=[False, False, True, False],
+        give={0: "text"} if fold else {},
+        gap=1,
+        header=False,
+        cut=cut_mark(),
+    )
+    for line in lines:
+        typer.echo(f"  {line}")
+
+
 @command
 def next_(ctx: typer.Context, json_: JsonOption = False) -> None:
     """Show this week's milestones: hours, why, when it is done, and where to start.
@@ -339,13 +370,15 @@ def next_(ctx: typer.Context, json_: JsonOption = False) -> None:
         echo_json(data)
         return
     if data["finished"]:
-        typer.echo(f"Nothing left to do in '{view.plan.name}': every milestone is done. ")
+        echo_wrapped("", f"Nothing left to do in '{view.plan.name}': every milestone is done.")
         return
     week = data["week"]
     label = "This week" if week["number"] == data["current_week"] else "Coming up"
     if view.today < view.plan.start:
         label = f"The plan {_when(view)}; first"
-    typer.secho(f"{label}: week {week['number']} ({week['start']} to {week['end']})", bold=True)
+    echo_wrapped(
+        "", f"{label}: week {week['number']} ({week['start']} to {week['end']})", bold=True
+    )
     for item in data["milestones"]:
         note = ""
         if item["hours_studied"]:
@@ -355,11 +388,12 @@ def next_(ctx: typer.Context, json_: JsonOption = False) -> None:
             )
         elif item["continued"] or item["continues"]:
             note = f" of {hours(item['hours'])} h" + (" (continues)" if item["continues"] else "")
-        typer.echo(f"\n{item['id']}: {item['title']}, {hours(item['hours_this_week'])} h{note}")
+        title = f"{item['id']}: {item['title']}, {hours(item['hours_this_week'])} h{note}"
+        typer.echo("\n" + wrap("", title, "  "))
         typer.echo(wrap("  Why:       ", item["summary"]))
         typer.echo(wrap("  Done when: ", item["done_when"]))
         first = item["resources"][0]
-        typer.echo(f"  Start:     {first['title']} ({first['kind']}) {first['url']}")
+        echo_wrapped("  Start:     ", f"{first['title']} ({first['kind']}) {first['url']}")
 
 
 # --------------------------------------------------------------------------- recording
@@ -459,7 +493,7 @@ def undo(
             day=parse_date(away_on, "--away") or clock.today(),
             today=clock.today(),
         )
-        typer.echo(f"Took back the time off from {change.on} to {change.until}.")
+        echo_wrapped("", f"Took back the time off from {change.on} to {change.until}.")
         typer.echo(progress_line(view))
         return
     if not milestones:
@@ -556,7 +590,9 @@ def log(
         echo_json({"plan": plan_name, "events": rows})
         return
     if not rows:
-        typer.echo(f"No events yet in '{plan_name}'. Mark a milestone with `planner done ID`.")
+        echo_wrapped(
+            "", f"No events yet in '{plan_name}'. Mark a milestone with `planner done ID`."
+        )
         return
     from planner.cli.ics import local_zone
 
@@ -567,6 +603,7 @@ def log(
             [local_time(r["at"], zone), r["kind"], r["milestone"] or "(plan)", r["detail"]]
             for r in rows
         ],
+        give={"DETAIL": "text"},
     )
 
 
@@ -613,7 +650,7 @@ def plans(ctx: typer.Context, json_: JsonOption = False) -> None:
         echo_json(data)
         return
     if not data:
-        typer.echo("No plans yet. Start one with `planner start ROLE`.")
+        echo_wrapped("", "No plans yet. Start one with `planner start ROLE`.")
         return
     echo_table(
         ["", "PLAN", "ROLES", "DONE", "PACE", "PROJECTED FINISH"],
@@ -628,6 +665,7 @@ def plans(ctx: typer.Context, json_: JsonOption = False) -> None:
             ]
             for d in data
         ],
+        give={"ROLES": "words", "PROJECTED FINISH": "words"},
     )
     for d in data:
         if d.get("unreadable"):
@@ -647,7 +685,7 @@ def use(
     from planner import service
 
     used = service.use_plan(db=state(ctx).db, name=name)
-    typer.echo(f"Now using plan '{used}'.")
+    echo_wrapped("", f"Now using plan '{used}'.")
 
 
 @command
@@ -670,4 +708,4 @@ def delete_plan(
             f"Delete plan '{name}' and all of its progress? This cannot be undone", abort=True
         )
     count = service.delete_plan(db=state(ctx).db, name=name)
-    typer.echo(f"Deleted plan '{name}' and its {count} events.")
+    echo_wrapped("", f"Deleted plan '{name}' and its {count} events.")

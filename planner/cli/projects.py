@@ -8,7 +8,7 @@ import typer
 
 from planner.cli import clock
 from planner.cli.command import command
-from planner.cli.output import echo_json, hours
+from planner.cli.output import echo_json, echo_wrapped, hours
 from planner.cli.state import state
 
 
@@ -53,22 +53,25 @@ def projects(
         echo_json([s.as_dict() for s in shown])
         return
     if not suggestions:
-        typer.echo(f"The curricula of '{view.plan.name}' have no portfolio projects.")
+        echo_wrapped("", f"The curricula of '{view.plan.name}' have no portfolio projects.")
         return
     target = target_industry(view, industry)
     aim = f", aiming at {target}" if target else ""
-    typer.secho(f"Portfolio projects for '{view.plan.name}'{aim}, best first", bold=True)
+    echo_wrapped("", f"Portfolio projects for '{view.plan.name}'{aim}, best first", bold=True)
     for s in shown:
-        typer.echo(f"\n{s.rank}. {s.title} ({s.id})")
-        typer.echo(f"   {s.difficulty}, {hours(s.hours)} h, score {s.score:g}")
-        typer.echo(f"   Why: {s.why}")
-        typer.echo(f"   Missing: {'nothing, ready to start' if s.ready else s.missing_line}")
+        typer.echo("")
+        echo_wrapped(f"{s.rank}. ", f"{s.title} ({s.id})")
+        echo_wrapped("   ", f"{s.difficulty}, {hours(s.hours)} h, score {s.score:g}")
+        echo_wrapped("   Why: ", s.why)
+        echo_wrapped("   Missing: ", "nothing, ready to start" if s.ready else s.missing_line)
         first = s.datasets[0]
-        typer.echo(f"   Data: {first.name} {first.url}")
+        echo_wrapped("   Data: ", f"{first.name} {first.url}")
     if len(suggestions) > len(shown):
-        typer.echo(
-            f"\nShowing {len(shown)} of {len(suggestions)}; "
-            f"`planner projects --limit {len(suggestions)}` lists them all."
+        typer.echo("")
+        echo_wrapped(
+            "",
+            f"Showing {len(shown)} of {len(suggestions)}; "
+            f"`planner projects --limit {len(suggestions)}` lists them all.",
         )
     if not target:
-        typer.echo("No target industry: rank for one with --industry NAME.")
+        echo_wrapped("", "No target industry: rank for one with --industry NAME.")

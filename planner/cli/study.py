@@ -8,7 +8,7 @@ import typer
 
 from planner.cli import clock
 from planner.cli.command import command
-from planner.cli.output import echo_table, echo_warnings, hours, wrap
+from planner.cli.output import echo_table, echo_warnings, echo_wrapped, hours, wrap
 from planner.cli.progress import NoteOption, finish_line, parse_date, progress_line
 from planner.cli.state import state
 
@@ -51,9 +51,10 @@ def study(
     echo_warnings(warnings)
     m = view.curriculum.by_id[change.milestone_id]
     studied = view.schedule.hours_studied.get(m.id, 0.0)
-    typer.echo(
+    echo_wrapped(
+        "",
         f"Studied {change.milestone_id} for {hours(change.hours or 0)} h on {change.on}: "
-        f"{hours(round(studied, 2))} of {hours(m.hours)} h."
+        f"{hours(round(studied, 2))} of {hours(m.hours)} h.",
     )
     typer.echo(progress_line(view))
 
@@ -97,7 +98,7 @@ def away(
     if first is None:
         name, entries = progress.time_off(db=st.db, plan_name=st.plan_name)
         if not entries:
-            typer.echo(f"No time off in '{name}'. Add some with `planner away FROM TO`.")
+            echo_wrapped("", f"No time off in '{name}'. Add some with `planner away FROM TO`.")
             return
         echo_table(
             ["FROM", "TO", "DAYS", "H/WEEK", "NOTE"],
@@ -111,6 +112,7 @@ def away(
                 ]
                 for t in entries
             ],
+            give={"NOTE": "text"},
         )
         return
     if last is None:
@@ -128,7 +130,7 @@ def away(
     echo_warnings(warnings)
     days = ((change.until or change.on or clock.today()) - (change.on or clock.today())).days + 1
     what = "no study" if not change.hours else f"{hours(change.hours)} h/week"
-    typer.echo(f"Away from {change.on} to {change.until} ({_days(days)}, {what}).")
+    echo_wrapped("", f"Away from {change.on} to {change.until} ({_days(days)}, {what}).")
     b, a = before.schedule, after.schedule
     moved = (a.planned_finish - b.planned_finish).days
     shift = ("+" if moved > 0 else "") + _days(moved)

@@ -9,6 +9,7 @@ import typer
 
 from planner.cli import clock
 from planner.cli.command import command
+from planner.cli.output import echo_wrapped, terminal_width
 from planner.cli.state import state
 
 
@@ -46,8 +47,11 @@ def team(
         raise UsageError(msg)
     from planner.cli.ics import local_zone
 
-    data = service.render_team(db=state(ctx).db, today=clock.today(), zone=local_zone(), fmt=chosen)
+    width = terminal_width() if output is None else 80
+    data = service.render_team(
+        db=state(ctx).db, today=clock.today(), zone=local_zone(), fmt=chosen, width=width
+    )
     if output is None:
         typer.echo(data.decode("utf-8"), nl=False)
         return
-    typer.echo(f"Wrote {renderer.write_atomically(output, data)}")
+    echo_wrapped("", f"Wrote {renderer.write_atomically(output, data)}")
