@@ -334,11 +334,17 @@ def render_plan(
 
 
 def render_team(
-    *, db: str | None, today: date, zone: tzinfo, fmt: str, paper: str = "A4", width: int = 80
+    *,
+    db: str | None,
+    today: date,
+    zone: tzinfo | None,
+    fmt: str,
+    paper: str = "A4",
+    width: int = 80,
 ) -> bytes:
     """Every plan in the database as one team report (txt, md, html or pdf), its times
-    in ``zone`` (the reader's); plans that cannot be read are listed with why. Text is
-    ``width`` cells wide."""
+    in ``zone`` (None: the system's local time at each moment); plans that cannot be
+    read are listed with why. Text is ``width`` cells wide."""
     from planner import renderer
     from planner.team import build_team
 

@@ -44,10 +44,11 @@ class Team:
 
 
 def build_team(
-    summaries: list[PlanSummary], today: date, paper: str = "A4", zone: tzinfo = UTC
+    summaries: list[PlanSummary], today: date, paper: str = "A4", zone: tzinfo | None = UTC
 ) -> Team:
     """The report over ``summaries``; times (the last activity) are shown in ``zone``,
-    the reader's zone, which the command line passes in as it passes ``today``."""
+    the reader's (None: the system's local time at each moment), which the command line
+    passes in as it passes ``today``."""
     from planner.view import pace_of
 
     people = []
@@ -101,5 +102,5 @@ def build_team(
     )
 
 
-def _in_zone(moment: datetime | None, zone: tzinfo) -> datetime | None:
+def _in_zone(moment: datetime | None, zone: tzinfo | None) -> datetime | None:
     return None if moment is None else moment.astimezone(zone)

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import os
-from datetime import datetime, timezone, tzinfo
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from planner.calendar import DEFAULT_MAX_SESSION, MAX_SESSION_HOURS
+from planner.cli import clock
 from planner.cli.output import echo_wrapped
 from planner.cli.state import state
 
@@ -92,7 +91,7 @@ def ics(
         renderer.check_output(output.resolve() if output.is_symlink() else output)
     st = state(ctx)
     st.will_write(output)
-    now = datetime.now(local_zone())
+    now = clock.now(clock.local_zone())
     export = export_calendar(
         db=st.db,
         plan_name=st.plan_name,
@@ -122,42 +121,3 @@ def ics(
     span = f", {sessions[0].start:%Y-%m-%d} to {sessions[-1].start:%Y-%m-%d}" if sessions else ""
     gone = f"; {export.cancelled} cancelled" if export.cancelled else ""
     echo_wrapped("", f"Wrote {written}: {count}{span}{gone}.")
-
-
-def local_zone() -> tzinfo:
-    """The system's time zone with its daylight-saving rules, found as the C library
-    finds it: ``TZ`` naming an IANA zone (``Europe/Paris``, ``:Europe/Paris``) or a zone
-    file (``/usr/share/zoneinfo/Europe/Paris``), else ``/etc/localtime`` (``tzlocal``
-    knows each system's ways); ``TZ`` holding a POSIX rule (``CET-1CEST,M3.5.0,M10.5.0/3``)
-    is that rule (``dateutil.tz.tzstr``, as libc reads it: valid for every year). A zone
-    that disagrees with the system clock now is not trusted: the current UTC offset is
-    used instead, as a last resort."""
-    now = datetime.now().astimezone()
-    for zone in _candidate_zones():
-        if now.astimezone(zone).utcoffset() == now.utcoffset():
-            return zone
-    offset = now.utcoffset()
-    assert offset is not None
-    return timezone(offset)
-
-
-def _candidate_zones() -> list[tzinfo]:
-    import warnings
-
-    import tzlocal
-
-    try:
-        with warnings.catch_warnings():  # its doubts about the clock: local_zone checks
-            warnings.simplefilter("ignore")
-            return [tzlocal.reload_localzone()]  # not a cached answer: TZ may have changed
-    except (LookupError, ValueError, OSError):  # ZoneInfoNotFoundError is a KeyError
-        pass
-    rule = os.environ.get("TZ", "").removeprefix(":")
-    if not rule:
-        return []
-    from dateutil.tz import tzstr
-
-    try:
-        return [tzstr(rule)]
-    except ValueError:
-        return []

@@ -47,8 +47,9 @@ def _utc(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def local_time(stamp: str, zone: tzinfo) -> str:
-    """A ``_utc`` stamp as the reader's wall-clock time in ``zone``: ``2026-11-28 07:51``."""
+def local_time(stamp: str, zone: tzinfo | None) -> str:
+    """A ``_utc`` stamp as wall-clock time in ``zone`` (None: the system's local time,
+    as the C library gives it for that moment): ``2026-11-28 07:51``."""
     return datetime.fromisoformat(stamp).astimezone(zone).strftime("%Y-%m-%d %H:%M")
 
 
@@ -594,9 +595,7 @@ def log(
             "", f"No events yet in '{plan_name}'. Mark a milestone with `planner done ID`."
         )
         return
-    from planner.cli.ics import local_zone
-
-    zone = local_zone()
+    zone = None  # the system's local time at each moment
     echo_table(
         ["WHEN", "EVENT", "MILESTONE", "DETAIL"],
         [

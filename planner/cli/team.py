@@ -45,11 +45,9 @@ def team(
     if output is None and chosen == "pdf":
         msg = "PDF is binary; give a file with --output, e.g. --output team.pdf."
         raise UsageError(msg)
-    from planner.cli.ics import local_zone
-
     width = terminal_width() if output is None else 80
     data = service.render_team(
-        db=state(ctx).db, today=clock.today(), zone=local_zone(), fmt=chosen, width=width
+        db=state(ctx).db, today=clock.today(), zone=None, fmt=chosen, width=width
     )
     if output is None:
         typer.echo(data.decode("utf-8"), nl=False)
