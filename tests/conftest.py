@@ -37,6 +37,19 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
 FIXTURE_CURRICULA = FIXTURES / "curricula"
 START = date(2026, 1, 5)  # a Monday
 
+# The day this test run began. Tests compute dates from it (``TODAY``), often when their
+# module is loaded; should the run cross midnight, the autouse fixture below makes every
+# planner command act on this day as well (PLANNER_TODAY), so the two never disagree.
+os.environ.setdefault("PLANNER_TEST_SESSION_DAY", date.today().isoformat())
+SESSION_DAY = date.fromisoformat(os.environ["PLANNER_TEST_SESSION_DAY"])
+
+
+def today() -> date:
+    """The day planner commands act on in this test: ``SESSION_DAY``, or the real date
+    where a test removed PLANNER_TODAY to use the clock itself."""
+    pinned = os.environ.get("PLANNER_TODAY")
+    return date.fromisoformat(pinned) if pinned else date.today()
+
 
 @pytest.fixture(autouse=True)
 def planner_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
@@ -52,6 +65,10 @@ def planner_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Pa
     ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("COLUMNS", "100")
+    if date.today() != SESSION_DAY:  # the run crossed midnight: see SESSION_DAY
+        monkeypatch.setenv("PLANNER_TODAY", SESSION_DAY.isoformat())
+    else:
+        monkeypatch.delenv("PLANNER_TODAY", raising=False)
     yield home
 
 

@@ -28,9 +28,9 @@ from planner.curriculum import resolve_file
 from planner.db import open_database
 from planner.models import Curriculum
 from planner.store import store_snapshots
-from tests.conftest import FIXTURE_CURRICULA, Run
+from tests.conftest import FIXTURE_CURRICULA, SESSION_DAY, Run
 
-TODAY = date.today()
+TODAY = SESSION_DAY
 TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$")
 DIGEST = re.compile(r"^[0-9a-f]{64}$")
 EXPORTED_AT = datetime(2026, 3, 1, 12, 0, 0, 123456, tzinfo=UTC)  # the export's own stamp
@@ -1531,9 +1531,12 @@ def local_time_zone(name: str) -> Iterator[None]:
         time.tzset()
 
 
-def test_work_marked_done_east_of_utc_imports_at_once(cli: Run, tmp_path: Path) -> None:
+def test_work_marked_done_east_of_utc_imports_at_once(
+    cli: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """In UTC+14 the local date is a day ahead of UTC from 10:00 UTC on: work marked done
     today there is exported and imported again straight away."""
+    monkeypatch.delenv("PLANNER_TODAY", raising=False)  # this test is about the clock
     with local_time_zone("Etc/GMT-14"):
         if date.today() == datetime.now(UTC).date():
             pytest.skip("no place is a day ahead of UTC at this hour")

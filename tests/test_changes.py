@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 
 from planner.scheduler import Learner, Progress, Task, build_schedule
-from tests.conftest import Run
+from tests.conftest import SESSION_DAY, Run
 
 BOTH_BACKENDS = True  # tests that run the CLI run on SQLite and on the test server
 
-TODAY = date.today()
+TODAY = SESSION_DAY
 
 
 # --------------------------------------------------------------------------- compare

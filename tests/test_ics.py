@@ -25,6 +25,7 @@ from planner.history import Activity, TimeOff
 from planner.queries import MilestoneState
 from planner.view import PlanInfo, PlanView, build_view
 from tests.conftest import FIXTURE_CURRICULA, Run
+from tests.conftest import today as cli_today
 
 START = date(2026, 1, 5)  # a Monday
 MON_WED_SAT = (0, 2, 5)
@@ -587,7 +588,7 @@ def test_parse_time_refuses(text: str) -> None:
 
 @pytest.fixture
 def started(cli: Run, fixture_curricula: Path) -> Run:
-    today = date.today()
+    today = cli_today()
     assert cli("start", "tiny-role", "--start", today.isoformat()).exit_code == 0
     return cli
 
@@ -618,7 +619,7 @@ def test_export_to_stdout(started: Run) -> None:
     got = events(data)
     assert len(got) == 14
     assert str(got[0]["SUMMARY"]) == "Python basics"
-    assert got[0].decoded("DTSTART").date() >= date.today()
+    assert got[0].decoded("DTSTART").date() >= cli_today()
 
 
 def test_uids_are_stable_across_exports_and_after_done(started: Run) -> None:
@@ -640,7 +641,7 @@ def test_uids_are_stable_across_exports_and_after_done(started: Run) -> None:
 
 
 def test_export_skips_time_off(started: Run) -> None:
-    first, last = date.today() + timedelta(days=3), date.today() + timedelta(days=12)
+    first, last = cli_today() + timedelta(days=3), cli_today() + timedelta(days=12)
     assert started("away", first.isoformat(), last.isoformat()).exit_code == 0
     result = started("export", "ics", "--days", "mon,tue,wed,thu,fri,sat,sun")
     assert result.exit_code == 0, result.stderr

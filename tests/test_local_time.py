@@ -80,11 +80,12 @@ def test_team_and_log_show_local_dates_and_times(
 
 
 def test_done_now_is_todays_activity_where_the_date_differs_from_utc(
-    cli: Run, tmp_path: Path, fixture_curricula: Path
+    cli: Run, tmp_path: Path, fixture_curricula: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The reported case: in a zone whose date is not UTC's at this moment (UTC+14 from
     10:00 UTC, UTC-11 before 11:00 UTC: one of them always is), `team` right after
     `done` reports the local today as the last activity."""
+    monkeypatch.delenv("PLANNER_TODAY", raising=False)  # this test is about the clock
     utc_today = datetime.now(UTC).date()
     zone = next(
         z

@@ -25,7 +25,7 @@ import sqlite3
 import subprocess
 import sys
 from collections.abc import Sequence
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +35,7 @@ from planner import db
 from planner.curriculum import resolve_file
 from planner.snapshot import digest_of, snapshot_of
 from tests.conftest import FIXTURE_CURRICULA, FIXTURES, report
+from tests.conftest import today as cli_today
 
 pytestmark = pytest.mark.slow
 
@@ -378,7 +379,7 @@ def test_migration_3_keeps_every_row(tmp_path: Path, version: int) -> None:
     if version == 2:
         assert after["curriculum_snapshot"] == before["curriculum_snapshot"]
     last = last_event_id(path)
-    today = date.today()
+    today = cli_today()
     for args in (
         ["study", "stats-basics", "45m", "--on", today.isoformat()],
         ["away", (today + timedelta(days=3)).isoformat(), (today + timedelta(days=9)).isoformat()],

@@ -11,15 +11,15 @@ import json
 import re
 import sqlite3
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
 from planner import curriculum, store
-from tests.conftest import Run
+from tests.conftest import SESSION_DAY, Run
 
-TODAY = date.today()
+TODAY = SESSION_DAY
 README = Path(__file__).parent.parent / "README.md"
 
 

@@ -18,6 +18,7 @@ from planner.queries import MilestoneState
 from planner.report import Chart, Report, ReportWeek, build_report
 from planner.view import PlanInfo, PlanView, build_view
 from tests.conftest import Run
+from tests.conftest import today as cli_today
 
 START = date(2026, 1, 5)  # a Monday
 TODAY = date(2026, 1, 28)  # Wednesday of week 4
@@ -257,7 +258,7 @@ def test_a_finished_plan_has_no_projected_line() -> None:
 
 
 def test_plan_command_shows_study_and_time_off(cli: Run, fixture_curricula: Path) -> None:
-    today = date.today()
+    today = cli_today()
     start = today - timedelta(days=21)
     assert cli("start", "tiny-role", "--start", start.isoformat()).exit_code == 0
     first_week, second_week = start + timedelta(days=1), start + timedelta(days=8)

@@ -5,16 +5,16 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import FIXTURE_CURRICULA, Run
+from tests.conftest import FIXTURE_CURRICULA, SESSION_DAY, Run
 
 BOTH_BACKENDS = True  # tests that run the CLI run on SQLite and on the test server
 
-TODAY = date.today()
+TODAY = SESSION_DAY
 
 
 @pytest.fixture(autouse=True)

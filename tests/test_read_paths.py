@@ -34,9 +34,9 @@ from planner.db import open_database
 from planner.queries import STATE_KINDS, EventRow, PlanRow, Reader
 from planner.status import next_data, status_data
 from planner.view import view_of
-from tests.conftest import FIXTURE_CURRICULA, drop_schema
+from tests.conftest import FIXTURE_CURRICULA, SESSION_DAY, drop_schema
 
-TODAY = date.today()
+TODAY = SESSION_DAY
 EPOCH = datetime(2025, 1, 1, tzinfo=UTC)
 MILESTONES = ["python-basics", "stats-basics", "first-model", "deploy-model", "left-behind"]
 PLAN_NAMES = ["ada", "Zoë 学习", "grace hopper"]

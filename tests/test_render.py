@@ -22,6 +22,7 @@ from planner.queries import MilestoneState
 from planner.report import build_report
 from planner.view import PlanInfo, PlanView, build_view
 from tests.conftest import FIXTURE_CURRICULA, Run
+from tests.conftest import today as cli_today
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 START = date(2026, 1, 5)
@@ -278,7 +279,7 @@ def test_pdf_never_fetches_urls(tmp_path: Path) -> None:
 
 @pytest.fixture
 def started(cli: Run, fixture_curricula: Path) -> Run:
-    start = (date.today() - timedelta(days=10)).isoformat()
+    start = (cli_today() - timedelta(days=10)).isoformat()
     assert cli("start", "tiny-role", "--start", start).exit_code == 0
     assert cli("done", "python-basics").exit_code == 0
     return cli

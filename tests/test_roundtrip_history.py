@@ -45,6 +45,7 @@ from planner.models import Curriculum
 from planner.snapshot import digest_of, snapshot_of
 from planner.store import store_snapshots
 from tests.conftest import FIXTURE_CURRICULA, Run, report
+from tests.conftest import today as cli_today
 
 EXAMPLES = 300
 FIRST_EXPORT = datetime(2026, 3, 1, 12, 0, 0, 123456, tzinfo=UTC)
@@ -519,7 +520,7 @@ def make_cli_history(cli: Run, db: str, variant: int) -> None:
     """Two plans ('Zoë ...' exports first but was started second, so the ids of an
     import differ): done/undo cycles, notes, a skip, study entries and time off, some of
     them taken back, events of the plans interleaved."""
-    today = date.today()
+    today = cli_today()
     start = (today - timedelta(days=30)).isoformat()
     second = f"Zoë {variant} ✓"
 

@@ -36,6 +36,7 @@ from planner.curriculum import resolve_file
 from planner.db import open_database
 from planner.snapshot import digest_of, snapshot_of
 from tests.conftest import FIXTURE_CURRICULA, FIXTURES, SERVER_URL, drop_schema, planners
+from tests.conftest import today as cli_today
 from tests.test_roundtrip_history import (
     NOW,
     histories,
@@ -571,14 +572,14 @@ def test_times_are_utc_whatever_the_clients_zone(server_schema: str) -> None:
     ``export json`` read the same instants and dates in any zone, and those instants are
     now, in UTC (a naive time taken in the session's zone would be hours off)."""
     env = planner_env(server_schema)
-    days_before = [date.today()]
-    start = (date.today() - timedelta(days=14)).isoformat()
+    days_before = [cli_today()]
+    start = (cli_today() - timedelta(days=14)).isoformat()
     ok(planner(env, "start", "tiny-role", "--start", start, "--hours-per-week", "8"))
     began = datetime.now(UTC)
     ok(planner({**env, "PGTZ": EAST}, "done", "python-basics", "--hours", "3", "--note", "east"))
     ok(planner({**env, "PGTZ": WEST}, "study", "stats-basics", "1h30m", "--note", "west"))
     ended = datetime.now(UTC)
-    days_before.append(date.today())
+    days_before.append(cli_today())
 
     zones: list[dict[str, str]] = [env, {**env, "PGTZ": EAST}, {**env, "PGTZ": WEST}]
     reads = planners(

@@ -17,11 +17,11 @@ from planner.history import Activity, StudyEntry, TimeOff
 from planner.queries import MilestoneState
 from planner.rules import parse_duration
 from planner.view import PlanInfo, PlanView, build_view
-from tests.conftest import Run
+from tests.conftest import SESSION_DAY, Run
 
 BOTH_BACKENDS = True  # tests that run the CLI run on SQLite and on the test server
 
-TODAY = date.today()
+TODAY = SESSION_DAY
 START = TODAY - timedelta(days=42)  # six weeks ago: the plan expects 48 h by today
 
 
