@@ -210,7 +210,7 @@ def test_skills_line_up(home: Path, columns: int) -> None:
 @pytest.mark.parametrize(
     ("args", "headers"),
     [
-        (["log"], ["WHEN (UTC)", "EVENT", "MILESTONE", "DETAIL"]),
+        (["log"], ["WHEN", "EVENT", "MILESTONE", "DETAIL"]),
         (["curricula", "list"], ["ID", "TITLE", "KIND", "MILESTONES", "HOURS", "SOURCE"]),
         (["curricula", "show", "lead-ml-engineer"], ["MILESTONE", "HOURS", "REQUIRES", "TITLE"]),
         (
