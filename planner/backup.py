@@ -89,6 +89,8 @@ def backup_database(*, db: str | None, output: Path | None, now: datetime) -> Ba
         raise NotFound(msg)
     names = [output] if output is not None else default_names(source.parent, now)
     target = names[0]
+    if output is not None and target.is_dir():
+        check_output(target, example="planner-backup.db")  # says it is a folder
     if output is not None and (target.exists() or target.is_symlink()):
         msg = (
             f"{target} already exists; planner backup never overwrites a file. "

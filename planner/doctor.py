@@ -221,7 +221,7 @@ def _check_plan(session: Session, plan: Plan) -> list[Finding]:
             Finding(
                 "ok",
                 subject,
-                f"{sum(named.values())} events, all on milestones of its curriculum",
+                f"{_count(sum(named.values()), 'event')}, all on milestones of its curriculum",
             )
         )
     return findings
@@ -231,3 +231,8 @@ def _fix_of(message: str) -> str:
     """The advice part of an error message (after its first sentence)."""
     parts = message.split(". ", 1)
     return parts[1].rstrip(".") if len(parts) > 1 else "restore the database from a backup"
+
+
+def _count(number: int, noun: str) -> str:
+    """``1 event``, ``2 events``."""
+    return f"{number} {noun}{'' if number == 1 else 's'}"

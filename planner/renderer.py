@@ -215,10 +215,11 @@ def format_for(output: Path | None, fmt: str | None) -> str:
     return found
 
 
-def check_output(path: Path) -> Path:
-    """Refuse output paths that cannot be written, before any work is done."""
+def check_output(path: Path, example: str = "plan.html") -> Path:
+    """Refuse output paths that cannot be written, before any work is done; a folder is
+    answered with ``example`` (a file name) in it. Raises UsageError."""
     if path.is_dir():
-        msg = f"{path} is a folder; give a file name, e.g. {path / 'plan.html'}."
+        msg = f"{path} is a folder; give a file name, e.g. {path / example}."
         raise UsageError(msg)
     parent = path.parent
     if not parent.is_dir():

@@ -67,3 +67,12 @@ def test_doctor_on_a_damaged_file_refuses_and_keeps_it(cli: Run, tmp_path: Path)
     assert result.exit_code == 6
     assert "is not a SQLite database" in result.stderr
     assert path.read_bytes() == b"not a database at all"
+
+
+def test_doctor_counts_events_in_words(cli: Run, fixture_curricula: Path) -> None:
+    assert cli("start", "tiny-role").exit_code == 0
+    assert "plan 'tiny-role': 0 events, all on" in cli("doctor").stdout
+    assert cli("done", "python-basics").exit_code == 0
+    assert "plan 'tiny-role': 1 event, all on" in cli("doctor").stdout
+    assert cli("note", "python-basics", "kept").exit_code == 0
+    assert "plan 'tiny-role': 2 events, all on" in cli("doctor").stdout

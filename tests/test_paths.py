@@ -318,3 +318,34 @@ def test_ctrl_c_while_writing_says_what_became_of_the_file(
         assert target.read_bytes() == old
     assert stderr == expected + "\n"
     assert not list(folder.glob(".*.tmp*"))  # no temporary file left
+
+
+@pytest.mark.parametrize(
+    ("args", "example"),
+    [
+        (["plan", "--output"], "plan.html"),
+        (["team", "--output"], "team.html"),
+        (["export", "ics", "--output"], "study.ics"),
+        (["export", "json", "--output"], "plans.json"),
+        (["backup", "--output"], "planner-backup.db"),
+    ],
+)
+def test_an_output_that_is_a_folder_is_told_a_file_of_its_kind(
+    cli: Run, tmp_path: Path, fixture_curricula: Path, args: list[str], example: str
+) -> None:
+    assert cli("start", "tiny-role").exit_code == 0
+    before = cli("log", "--json").stdout
+    result = cli(*args, str(tmp_path))
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"Error: {tmp_path} is a folder; give a file name, e.g. {tmp_path / example}.\n"
+    )
+    assert cli("log", "--json").stdout == before
+
+
+def test_an_interruption_with_no_file_says_nothing_is_half_saved() -> None:
+    from planner.cli.state import State
+
+    line = State().interrupted()
+    assert line.startswith("Interrupted.")
+    assert "half-saved" in line and "planner log" in line

@@ -37,7 +37,9 @@ def export_json(
     from planner.export_format import document_json
 
     if output is not None:
-        renderer.check_output(output.resolve() if output.is_symlink() else output)
+        renderer.check_output(
+            output.resolve() if output.is_symlink() else output, example="plans.json"
+        )
     st = state(ctx)
     st.will_write(output)
     export = transfer.export_document(

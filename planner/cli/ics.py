@@ -88,7 +88,9 @@ def ics(
     start_time = calendar.parse_time(at)
     calendar.check_session_options(session_hours, max_session)
     if output is not None:
-        renderer.check_output(output.resolve() if output.is_symlink() else output)
+        renderer.check_output(
+            output.resolve() if output.is_symlink() else output, example="study.ics"
+        )
     st = state(ctx)
     st.will_write(output)
     now = clock.now(clock.local_zone())

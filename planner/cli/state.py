@@ -33,7 +33,10 @@ class State:
         """The line to show when the command was interrupted (Ctrl-C)."""
         path = self.writing
         if path is None:
-            return f"Interrupted: {self.unnamed}." if self.unnamed else "Interrupted."
+            if self.unnamed:
+                return f"Interrupted: {self.unnamed}."
+            # A change is one transaction: saved whole before the interruption, or not at all.
+            return "Interrupted. Nothing was half-saved; `planner log` shows what was recorded."
         if _identity(path) != self.writing_before:
             return f"Interrupted after {path} was written."
         if self.writing_before is None:

@@ -39,7 +39,9 @@ def team(
     from planner.errors import UsageError
 
     if output is not None:
-        renderer.check_output(output.resolve() if output.is_symlink() else output)
+        renderer.check_output(
+            output.resolve() if output.is_symlink() else output, example="team.html"
+        )
     state(ctx).will_write(output)
     chosen = renderer.format_for(output, fmt)
     if output is None and chosen == "pdf":
