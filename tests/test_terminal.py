@@ -523,3 +523,23 @@ def test_version_without_an_installed_distribution(
     assert source_version(tmp_path) is None
     (tmp_path / "pyproject.toml").write_text('[project]\nname = "planner"\nversion = "1.2.3"\n')
     assert source_version(tmp_path) == "1.2.3"
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+@pytest.mark.parametrize(
+    "args",
+    [["status"], ["plans", "--json"], ["plan", "--format", "md"], ["--version"], ["--help"]],
+)
+def test_output_that_cannot_be_written_is_one_line_and_exit_1(home: Path, args: list[str]) -> None:
+    """`planner status > /dev/full`: every write fails with ENOSPC."""
+    with open("/dev/full", "wb") as full:  # noqa: PTH123 - a device, not a path to build
+        result = subprocess.run(
+            [sys.executable, "-m", "planner", *args],
+            env=environment(home),
+            stdout=full,
+            stderr=subprocess.PIPE,
+            timeout=120,
+            check=False,
+        )
+    assert result.returncode == 1
+    assert result.stderr.decode() == "Error: cannot write the output: No space left on device.\n"

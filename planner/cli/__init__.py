@@ -14,6 +14,7 @@ from __future__ import annotations
 import codecs
 import contextlib
 import difflib
+import errno
 import importlib
 import io
 import os
@@ -231,6 +232,26 @@ def stop_writing() -> None:
         os.close(devnull)
 
 
+# Why a write of planner's output can fail for good: the disk or quota is full, the file
+# would grow too big, the device fails. (A reader that went away is ReaderGone.)
+OUTPUT_FAILURES = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO})
+
+
+def cannot_write(exc: OSError) -> None:
+    """Say on stderr, in one line, that the output could not be written, and send what is
+    still buffered for stdout to the null device, so Python's flush at exit cannot fail
+    again with a traceback."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        with contextlib.suppress(AttributeError, OSError, ValueError):
+            os.dup2(devnull, sys.stdout.fileno())
+    finally:
+        os.close(devnull)
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        sys.stderr.write(f"Error: cannot write the output: {exc.strerror or exc}.\n")
+        sys.stderr.flush()
+
+
 def no_color() -> bool:
     """Whether the user asked for no colour or styling (https://no-color.org): NO_COLOR
     is set and not empty."""
@@ -360,6 +381,12 @@ class PlannerGroup(TyperGroup):
             # notices depends on timing, so this is not an error: exit as decided so far,
             # 0 unless the command had already failed (README: Exit codes).
             stop_writing()
+        except OSError as exc:
+            if exc.errno not in OUTPUT_FAILURES:
+                raise
+            # The output cannot be written at all (`planner status > /dev/full`).
+            code = 1
+            cannot_write(exc)
         return self._finish(code, standalone_mode)
 
     @staticmethod
