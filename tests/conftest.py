@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
+import time
 import uuid
 from collections.abc import Iterator, Sequence
 from datetime import date
@@ -42,6 +44,22 @@ START = date(2026, 1, 5)  # a Monday
 # planner command act on this day as well (PLANNER_TODAY), so the two never disagree.
 os.environ.setdefault("PLANNER_TEST_SESSION_DAY", date.today().isoformat())
 SESSION_DAY = date.fromisoformat(os.environ["PLANNER_TEST_SESSION_DAY"])
+
+
+@contextlib.contextmanager
+def local_time_zone(name: str) -> Iterator[None]:
+    """Run the block with the system's zone set to ``name`` (TZ), as a user there would."""
+    saved = os.environ.get("TZ")
+    os.environ["TZ"] = name
+    time.tzset()
+    try:
+        yield
+    finally:
+        if saved is None:
+            del os.environ["TZ"]
+        else:
+            os.environ["TZ"] = saved
+        time.tzset()
 
 
 def today() -> date:

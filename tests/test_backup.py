@@ -14,7 +14,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -28,7 +28,7 @@ from planner.curriculum import resolve_file
 from planner.db import open_database
 from planner.models import Curriculum
 from planner.store import store_snapshots
-from tests.conftest import FIXTURE_CURRICULA, SESSION_DAY, Run
+from tests.conftest import FIXTURE_CURRICULA, SESSION_DAY, Run, local_time_zone
 
 TODAY = SESSION_DAY
 TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$")
@@ -1514,21 +1514,6 @@ def test_a_plan_starting_later_that_was_replanned_moves(cli: Run, tmp_path: Path
     imported = cli("--db", str(tmp_path / "other.db"), "import", str(file))
     assert imported.exit_code == 0, imported.stderr
     assert export_all(cli, "--db", str(tmp_path / "other.db"))["plans"] == export_all(cli)["plans"]
-
-
-@contextlib.contextmanager
-def local_time_zone(name: str) -> Iterator[None]:
-    saved = os.environ.get("TZ")
-    os.environ["TZ"] = name
-    time.tzset()
-    try:
-        yield
-    finally:
-        if saved is None:
-            del os.environ["TZ"]
-        else:
-            os.environ["TZ"] = saved
-        time.tzset()
 
 
 def test_work_marked_done_east_of_utc_imports_at_once(

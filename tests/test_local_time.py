@@ -4,10 +4,7 @@ UTC, and so do the ISO timestamps in JSON output."""
 from __future__ import annotations
 
 import contextlib
-import os
 import sqlite3
-import time
-from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -15,7 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from planner.cli.progress import local_time
-from tests.conftest import START, Run
+from tests.conftest import START, Run, local_time_zone
 
 # A stored time (UTC) on whose date the zone disagrees with UTC, and the local time it is.
 ZONES = [
@@ -23,22 +20,6 @@ ZONES = [
     ("Pacific/Pago_Pago", "2026-03-10 10:30:00", "2026-03-09 23:30"),  # UTC-11
     ("Asia/Kolkata", "2026-03-10 19:00:00", "2026-03-11 00:30"),  # UTC+5:30
 ]
-
-
-@contextlib.contextmanager
-def local_time_zone(name: str) -> Iterator[None]:
-    """Run the block with the system's zone set to ``name`` (TZ), as a user there would."""
-    saved = os.environ.get("TZ")
-    os.environ["TZ"] = name
-    time.tzset()
-    try:
-        yield
-    finally:
-        if saved is None:
-            del os.environ["TZ"]
-        else:
-            os.environ["TZ"] = saved
-        time.tzset()
 
 
 @pytest.mark.parametrize(("zone", "stored", "shown"), ZONES)
