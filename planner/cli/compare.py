@@ -16,7 +16,7 @@ from planner.cli.output import (
     hours,
     terminal_width,
 )
-from planner.cli.progress import KNOW_HELP, split_list
+from planner.cli.progress import KNOW_HELP, HoursPerWeekOption, split_list
 
 
 def _column(value: Any, width: int) -> list[str]:
@@ -58,16 +58,7 @@ def compare(
     second: Annotated[
         str, typer.Argument(metavar="OTHER_ROLE", help="Another role to compare it with.")
     ],
-    hours_per_week: Annotated[
-        float,
-        typer.Option(
-            "--hours-per-week",
-            "-H",
-            metavar="HOURS",
-            show_default=False,
-            help="Hours you can study each week (default 8).",
-        ),
-    ] = 8.0,
+    hours_per_week: HoursPerWeekOption = 8.0,
     know: Annotated[
         list[str] | None, typer.Option("--know", metavar="SKILL,...", help=KNOW_HELP)
     ] = None,

@@ -28,6 +28,16 @@ if TYPE_CHECKING:
     from planner.view import PlanView
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON (see the README).")]
+HoursPerWeekOption = Annotated[
+    float,
+    typer.Option(
+        "--hours-per-week",
+        "-H",
+        metavar="HOURS",
+        show_default=False,
+        help="Hours you can study each week (default 8).",
+    ),
+]
 
 
 def parse_date(value: str | None, option: str) -> date | None:
@@ -121,16 +131,7 @@ def start(
         str | None,
         typer.Option("--name", metavar="NAME", help="Plan name (default: the role ids joined)."),
     ] = None,
-    hours_per_week: Annotated[
-        float,
-        typer.Option(
-            "--hours-per-week",
-            "-H",
-            metavar="HOURS",
-            show_default=False,
-            help="Hours you can study each week (default 8).",
-        ),
-    ] = 8.0,
+    hours_per_week: HoursPerWeekOption = 8.0,
     start_on: Annotated[
         str | None,
         typer.Option("--start", metavar="YYYY-MM-DD", help="First day of week 1 (default today)."),
