@@ -28,6 +28,7 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+import unicodedata
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -78,9 +79,9 @@ NOTE = st.one_of(
     st.sampled_from(NOTE_SAMPLES),
     st.lists(st.text(CHARS, max_size=20), min_size=2, max_size=6).map("\n".join),
 )
-NAME = (
+NAME = (  # as planner stores a name: NFC (an imported name is normalised on the way in)
     st.text(st.characters(exclude_categories=("Cs", "Cc")), min_size=1, max_size=40)
-    .map(str.strip)
+    .map(lambda text: unicodedata.normalize("NFC", text).strip())
     .filter(bool)
 )
 EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
