@@ -31,6 +31,20 @@ Difficulty = Literal["beginner", "intermediate", "advanced"]
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
 
+def _is_none(value: object) -> bool:
+    return value is None
+
+
+def _is_one(value: object) -> bool:
+    return value == 1
+
+
+# Fields added after the format's first release (effort, min_weeks, compute, licence,
+# level) are left out of a dump while they hold their default, so a curriculum that does
+# not use them keeps the snapshot (and SHA-256) it always had: a plan exported before
+# they existed imports without a false "changed after it was exported" warning.
+
+
 class Strict(BaseModel):
     """Base for every curriculum model: unknown fields are errors, values are frozen."""
 
@@ -62,11 +76,33 @@ class Milestone(Strict):
     resources: list[Resource] = Field(min_length=1)
     done_when: Text = Field(description="a checkable outcome")
     optional: bool = False
+    effort: Text | None = Field(
+        default=None,
+        exclude_if=_is_none,
+        description="where the hours come from, e.g. 'MIT 6.006 lectures 1-8 = 12 h; 30 problems = 16 h'",
+    )
+    min_weeks: Annotated[int, Field(ge=1, le=52)] = Field(
+        default=1,
+        exclude_if=_is_one,
+        description=(
+            "calendar weeks the work needs however many hours a week there are (e.g. three"
+            " mentoring sessions); the plan spreads it over at least this many weeks,"
+            " alongside other work"
+        ),
+    )
+    compute: Text | None = Field(
+        default=None,
+        exclude_if=_is_none,
+        description="hardware it needs beyond a laptop (a GPU) and how to get it",
+    )
 
 
 class Dataset(Strict):
     name: Text
     url: Url
+    licence: Text | None = Field(
+        default=None, exclude_if=_is_none, description="licence or terms of use, in brief"
+    )
 
 
 class Project(Strict):
@@ -80,6 +116,11 @@ class Project(Strict):
     hours: Hours
     deliverables: list[Text] = Field(min_length=1)
     datasets: list[Dataset] = Field(min_length=1)
+    compute: Text | None = Field(
+        default=None,
+        exclude_if=_is_none,
+        description="hardware it needs beyond a laptop (a GPU) and how to get it",
+    )
 
 
 class Outlook(Strict):
@@ -88,6 +129,18 @@ class Outlook(Strict):
     occupation: Text
     source: Text
     text: Text
+
+
+class Level(Strict):
+    """What finishing the plan prepares a learner for, and the usual way to the title."""
+
+    prepares_for: Text = Field(description="the role a learner who finishes is ready to apply for")
+    path: list[Text] = Field(
+        min_length=2, description="the usual career steps to the title, first to last"
+    )
+    note: Text | None = Field(
+        default=None, exclude_if=_is_none, description="what only the job itself teaches"
+    )
 
 
 class Profile(Strict):
@@ -101,6 +154,11 @@ class Profile(Strict):
     tools: list[Text] = Field(min_length=1)
     industries: list[Text] = Field(min_length=1)
     outlook: Outlook
+    level: Level | None = Field(
+        default=None,
+        exclude_if=_is_none,
+        description="what the plan prepares for, and the usual path to the title"
+    )
 
 
 class CurriculumFile(Strict):

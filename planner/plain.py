@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 __all__ = [
     "Curriculum",
     "Dataset",
+    "Level",
     "Milestone",
     "Outlook",
     "Profile",
@@ -59,12 +60,16 @@ class Milestone:
     resources: list[Resource]
     done_when: str
     optional: bool = False
+    effort: str | None = None  # the basis of the hours estimate
+    min_weeks: int = 1  # calendar weeks the work is spread over, at least
+    compute: str | None = None  # hardware beyond a laptop
 
 
 @dataclass(frozen=True, slots=True)
 class Dataset:
     name: str
     url: str
+    licence: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +86,7 @@ class Project:
     hours: float
     deliverables: list[str]
     datasets: list[Dataset]
+    compute: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +99,13 @@ class Outlook:
 
 
 @dataclass(frozen=True, slots=True)
+class Level:
+    prepares_for: str
+    path: list[str]  # career steps to the title, first to last
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Profile:
     source: str
     definition: str
@@ -102,6 +115,7 @@ class Profile:
     tools: list[str]
     industries: list[str]
     outlook: Outlook
+    level: Level | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,7 +180,14 @@ def _profile(data: dict[str, Any]) -> Profile:
         tools=list(data["tools"]),
         industries=list(data["industries"]),
         outlook=Outlook(**data["outlook"]),
+        level=_level(data.get("level")),
     )
+
+
+def _level(data: dict[str, Any] | None) -> Level | None:
+    if data is None:
+        return None
+    return Level(prepares_for=data["prepares_for"], path=list(data["path"]), note=data.get("note"))
 
 
 def _milestone(data: dict[str, Any]) -> Milestone:
@@ -181,6 +202,9 @@ def _milestone(data: dict[str, Any]) -> Milestone:
         resources=[Resource(**r) for r in data["resources"]],
         done_when=data["done_when"],
         optional=data.get("optional", False),
+        effort=data.get("effort"),
+        min_weeks=data.get("min_weeks", 1),
+        compute=data.get("compute"),
     )
 
 
@@ -196,4 +220,5 @@ def _project(data: dict[str, Any]) -> Project:
         hours=data["hours"],
         deliverables=list(data["deliverables"]),
         datasets=[Dataset(**d) for d in data["datasets"]],
+        compute=data.get("compute"),
     )

@@ -49,6 +49,7 @@ ROLE: dict[str, Any] = {
             "source": "A bureau",
             "text": "It grows.",
         },
+        "level": {"prepares_for": "A junior role", "path": ["Junior", "Some role"]},
     },
     "skills": [{"id": "python", "name": "Python", "description": "Writing Python."}],
     "milestones": [
@@ -83,6 +84,7 @@ LOCATIONS: dict[type[BaseModel], tuple[str | int, ...]] = {
     models.CurriculumFile: (),
     models.Profile: ("profile",),
     models.Outlook: ("profile", "outlook"),
+    models.Level: ("profile", "level"),
     models.Skill: ("skills", 0),
     models.Milestone: ("milestones", 0),
     models.Resource: ("milestones", 0, "resources", 0),
@@ -138,7 +140,7 @@ def test_a_dataset_with_title_is_told_its_fields(tmp_path: Path) -> None:
     suggested for itself: "unknown field 'title'; did you mean 'title'?"."""
     problems = problems_with(tmp_path, LOCATIONS[models.Dataset], "title")
     assert any(
-        p.endswith("projects[0].datasets[0]: unknown field 'title'; expected one of: name, url")
+        p.endswith("projects[0].datasets[0]: unknown field 'title'; expected one of: name, url, licence")
         for p in problems
     ), problems
 
