@@ -79,7 +79,9 @@ class Milestone(Strict):
     effort: Text | None = Field(
         default=None,
         exclude_if=_is_none,
-        description="where the hours come from, e.g. 'MIT 6.006 lectures 1-8 = 12 h; 30 problems = 16 h'",
+        description=(
+            "where the hours come from, e.g. 'MIT 6.006 lectures 1-8 = 12 h; 30 problems = 16 h'"
+        ),
     )
     min_weeks: Annotated[int, Field(ge=1, le=52)] = Field(
         default=1,
@@ -157,7 +159,7 @@ class Profile(Strict):
     level: Level | None = Field(
         default=None,
         exclude_if=_is_none,
-        description="what the plan prepares for, and the usual path to the title"
+        description="what the plan prepares for, and the usual path to the title",
     )
 
 

@@ -140,7 +140,9 @@ def test_a_dataset_with_title_is_told_its_fields(tmp_path: Path) -> None:
     suggested for itself: "unknown field 'title'; did you mean 'title'?"."""
     problems = problems_with(tmp_path, LOCATIONS[models.Dataset], "title")
     assert any(
-        p.endswith("projects[0].datasets[0]: unknown field 'title'; expected one of: name, url, licence")
+        p.endswith(
+            "projects[0].datasets[0]: unknown field 'title'; expected one of: name, url, licence"
+        )
         for p in problems
     ), problems
 
