@@ -1,18 +1,14 @@
 """Check that the links of curricula still lead somewhere: ``planner curricula check-links``.
 
 Every resource and data-set URL of the curricula named (a role with the modules it
-includes) is requested once, however often it is listed, with ``GET`` (some servers
-refuse ``HEAD``), reading only the status line and headers before closing. Redirects are
-followed one hop at a time, so that every hop waits its turn for its own host: at most
-``PER_HOST`` requests to one host name at a time, and ``concurrency`` in all.
+includes) is requested once, however often it is listed (``planner.probe`` asks the
+servers: ``GET``, headers only, at most two requests to one host at a time).
 
 A link is *dead* when it answers 4xx or 5xx, its host name is not found, the connection
 is refused or fails, TLS fails, it redirects too often, or no answer comes within the
 timeout (per hop); *redirected* when it ends elsewhere; *slow* when its answer (all hops)
 took more than ``slow`` seconds; *plain http* when the page it ends on is not served over
 TLS. Results are kept for a day in ``<home>/cache/links.json`` (``CACHE_SECONDS``).
-
-httpx is imported only when links are really checked.
 """
 
 from __future__ import annotations
@@ -22,32 +18,23 @@ import json
 import math
 import os
 import tempfile
-import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urljoin, urlsplit
 
 from planner import cache, settings
 from planner.errors import UsageError
+from planner.probe import Outcome, Progress, scheme
 
 if TYPE_CHECKING:
-    import asyncio
-
-    import httpx
-
     from planner.models import CurriculumFile
 
-PER_HOST = 2  # requests to one host name at a time
-MAX_REDIRECTS = 10
 CACHE_SECONDS = 24 * 60 * 60
 CACHE_FORMAT = "planner-links 1"
 TIMEOUT_RANGE = (0.1, 300.0)  # seconds, for --timeout and --slow
 CONCURRENCY_RANGE = (1, 64)
-
-Progress = Callable[[int, int], None]  # (links checked so far, links to check)
 
 
 @dataclass(frozen=True)
@@ -65,25 +52,6 @@ class Listing:
         if self.milestone is not None:
             return f"{self.file}: milestone {self.milestone}"
         return f"{self.file}: project {self.project}, data set {self.dataset}"
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """What asking for one URL gave. ``error`` is None for a link that works, else one of
-    ``http`` (4xx/5xx), ``dns``, ``refused``, ``tls``, ``timeout``, ``redirects`` (too
-    many, or to something not http(s)), ``connection`` (any other failure); ``reason``
-    says it in words. ``seconds``: time to the last answer's headers, all hops;
-    ``checked_at``: seconds since the epoch; ``timeout``: the one it was checked with."""
-
-    url: str
-    final_url: str
-    status: int | None
-    redirects: int
-    seconds: float
-    checked_at: float
-    timeout: float
-    error: str | None = None
-    reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -107,7 +75,7 @@ class Link:
     @property
     def to_https(self) -> bool:
         """Listed as http and ends on https: the listed URL can simply say https."""
-        return _scheme(self.url) == "http" and _scheme(self.outcome.final_url) == "https"
+        return scheme(self.url) == "http" and scheme(self.outcome.final_url) == "https"
 
     @property
     def slow(self) -> bool:
@@ -115,7 +83,7 @@ class Link:
 
     @property
     def plain_http(self) -> bool:
-        return not self.dead and _scheme(self.outcome.final_url) == "http"
+        return not self.dead and scheme(self.outcome.final_url) == "http"
 
     @property
     def ok(self) -> bool:
@@ -269,7 +237,7 @@ def check_links(
 ) -> list[Link]:
     """Check every URL of ``links`` (as ``collect_links`` gives them) and return them in
     the same order. ``timeout``: seconds per hop; ``slow``: seconds, all hops;
-    ``concurrency``: requests at once in all (``PER_HOST`` per host name); ``now``:
+    ``concurrency``: requests at once in all (two at most per host name); ``now``:
     seconds since the epoch, to judge the cache by; ``use_cache``: take results younger
     than a day from it (fresh results are stored either way); ``progress`` is called as
     each link that is really requested is done."""
@@ -277,17 +245,15 @@ def check_links(
     todo = [url for url in links if url not in cached]
     fresh: dict[str, Outcome] = {}
     if todo:
-        import asyncio
+        from planner.probe import probe_urls
 
-        fresh = asyncio.run(
-            _check_all(
-                todo,
-                timeout=timeout,
-                concurrency=concurrency,
-                now=now,
-                user_agent=user_agent,
-                progress=progress,
-            )
+        fresh = probe_urls(
+            todo,
+            timeout=timeout,
+            concurrency=concurrency,
+            now=now,
+            user_agent=user_agent,
+            progress=progress,
         )
         _write_cache(fresh, now)
     return [
@@ -300,132 +266,6 @@ def check_links(
         )
         for url, listed in links.items()
     ]
-
-
-async def _check_all(
-    urls: list[str],
-    *,
-    timeout: float,
-    concurrency: int,
-    now: float,
-    user_agent: str,
-    progress: Progress | None,
-) -> dict[str, Outcome]:
-    import asyncio
-
-    import httpx
-
-    overall = asyncio.Semaphore(concurrency)
-    hosts: dict[str, asyncio.Semaphore] = {}
-    client = httpx.AsyncClient(
-        timeout=httpx.Timeout(timeout),
-        follow_redirects=False,
-        headers={"User-Agent": user_agent, "Accept": "*/*"},
-        limits=httpx.Limits(max_connections=concurrency, max_keepalive_connections=0),
-    )
-    results: dict[str, Outcome] = {}
-    async with client:
-        tasks = [
-            asyncio.create_task(_check_one(client, url, timeout, overall, hosts, now))
-            for url in urls
-        ]
-        for done, finished in enumerate(asyncio.as_completed(tasks), start=1):
-            outcome = await finished
-            results[outcome.url] = outcome
-            if progress is not None:
-                progress(done, len(urls))
-    return results
-
-
-async def _check_one(
-    client: httpx.AsyncClient,
-    url: str,
-    timeout: float,
-    overall: asyncio.Semaphore,
-    hosts: dict[str, asyncio.Semaphore],
-    checked_at: float,
-) -> Outcome:
-    """Follow ``url`` hop by hop; what it gave."""
-    import asyncio
-
-    import httpx
-
-    spent = 0.0
-    current = url
-
-    def outcome(
-        status: int | None, hops: int, error: str | None = None, reason: str = ""
-    ) -> Outcome:
-        return Outcome(
-            url=url,
-            final_url=current,
-            status=status,
-            redirects=hops,
-            seconds=spent,
-            checked_at=checked_at,
-            timeout=timeout,
-            error=error,
-            reason=reason or None,
-        )
-
-    for hops in range(MAX_REDIRECTS + 1):
-        host = urlsplit(current).hostname or ""
-        lock = hosts.setdefault(host, asyncio.Semaphore(PER_HOST))
-        async with lock, overall:
-            started = time.monotonic()
-            try:
-                async with asyncio.timeout(timeout):
-                    response = await client.send(client.build_request("GET", current), stream=True)
-                    await response.aclose()
-            except (TimeoutError, httpx.HTTPError, httpx.InvalidURL, OSError) as exc:
-                spent += time.monotonic() - started
-                error, reason = _failure(exc, current, timeout)
-                return outcome(None, hops, error, reason)
-            spent += time.monotonic() - started
-        status, location = response.status_code, response.headers.get("location")
-        if status >= 400:
-            phrase = response.reason_phrase
-            return outcome(status, hops, "http", f"{status} {phrase}".strip())
-        if not (300 <= status < 400 and location):
-            return outcome(status, hops)
-        target = urljoin(current, location)
-        if _scheme(target) not in ("http", "https"):
-            return outcome(status, hops, "redirects", f"redirects to {target}, not a web page")
-        current = target
-    return outcome(None, MAX_REDIRECTS, "redirects", f"more than {MAX_REDIRECTS} redirects")
-
-
-def _failure(exc: Exception, url: str, timeout: float) -> tuple[str, str]:
-    """Why a request failed, as ``(error, reason)``."""
-    import socket
-    import ssl
-
-    import httpx
-
-    if isinstance(exc, TimeoutError | httpx.TimeoutException):
-        return "timeout", f"no answer within {timeout:g} s"
-    causes: list[BaseException] = []
-    seen: BaseException | None = exc
-    while seen is not None and len(causes) < 10:
-        causes.append(seen)
-        seen = seen.__cause__ or seen.__context__
-    for cause in causes:
-        if isinstance(cause, ssl.SSLCertVerificationError):
-            return "tls", f"TLS certificate not accepted ({cause.verify_message})"
-        if isinstance(cause, ssl.SSLError):
-            detail = (cause.reason or str(cause)).replace("_", " ").lower()
-            return "tls", f"TLS handshake failed ({detail}): is it served over https?"
-        if isinstance(cause, socket.gaierror):
-            return "dns", f"host name {urlsplit(url).hostname} not found"
-        if isinstance(cause, ConnectionRefusedError):
-            return "refused", "connection refused"
-    if isinstance(exc, httpx.UnsupportedProtocol | httpx.InvalidURL):
-        return "connection", f"not a URL that can be fetched ({exc})"
-    return "connection", str(exc) or type(exc).__name__
-
-
-def _scheme(url: str) -> str:
-    return urlsplit(url).scheme.lower()
 
 
 # --------------------------------------------------------------------------- the cache

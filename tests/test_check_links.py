@@ -14,6 +14,8 @@ import json
 import os
 import pty
 import re
+import socket
+import ssl
 import subprocess
 import sys
 import threading
@@ -27,7 +29,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from planner import links
+from planner import links, probe
 from tests.conftest import Run
 from tests.test_startup import loaded
 
@@ -359,7 +361,7 @@ def test_a_redirect_from_http_to_https_is_reported_as_such(
 ) -> None:
     """Checked from the cache (no TLS server here): what was found is reported as such."""
     url = f"{server.base}/page"
-    outcome = links.Outcome(
+    outcome = probe.Outcome(
         url=url,
         final_url="https://example.org/page",
         status=200,
@@ -451,10 +453,54 @@ def test_the_cache_keeps_a_result_for_a_day_at_most(age: int) -> None:
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(links, "cache_path", lambda: Path(os.environ["PLANNER_HOME"]) / "l.json")
         now = 2_000_000_000.0
-        outcome = links.Outcome("http://a/", "http://a/", 200, 0, 0.1, now - age, 10)
+        outcome = probe.Outcome("http://a/", "http://a/", 200, 0, 0.1, now - age, 10)
         links._write_cache({"http://a/": outcome}, now - age)
         kept = links._read_cache(now, 10)
         assert ("http://a/" in kept) == (0 <= age < links.CACHE_SECONDS)
+
+
+def test_a_refused_connection_is_dead(cli: Run, tmp_path: Path) -> None:
+    with socket.socket() as unused:  # a port nothing listens on once it is closed
+        unused.bind(("127.0.0.1", 0))
+        port = unused.getsockname()[1]
+    url = f"http://127.0.0.1:{port}/"
+    role = write_role(tmp_path, "refused", milestone("one", resource("Nobody", url)))
+    result = cli("curricula", "check-links", str(role), "--json")
+    assert result.exit_code == 1
+    link = by_url(result.stdout)[1][url]
+    assert (link["dead"], link["error"], link["reason"]) == (True, "refused", "connection refused")
+
+
+def _failed(cause: BaseException) -> Exception:
+    import httpx
+
+    error = httpx.ConnectError(str(cause))
+    error.__cause__ = cause
+    return error
+
+
+@pytest.mark.parametrize(
+    ("exc", "error", "reason"),
+    [
+        (
+            _failed(socket.gaierror(-2, "Name or service not known")),
+            "dns",
+            "host name nowhere.example not found",
+        ),
+        (_failed(ConnectionRefusedError(111, "refused")), "refused", "connection refused"),
+        (
+            _failed(ssl.SSLCertVerificationError(1, "certificate verify failed")),
+            "tls",
+            "TLS certificate not accepted",
+        ),
+        (TimeoutError(), "timeout", "no answer within 2 s"),
+        (_failed(OSError(113, "No route to host")), "connection", "[Errno 113] No route to host"),
+    ],
+)
+def test_failures_are_named_by_their_cause(exc: Exception, error: str, reason: str) -> None:
+    found = probe._failure(exc, "https://nowhere.example/page", 2)
+    assert found[0] == error
+    assert found[1].startswith(reason)
 
 
 # --------------------------------------------------------------------------- politeness
