@@ -292,11 +292,10 @@ def _read_cache(now: float, timeout: float) -> dict[str, Outcome]:
     shorter wait, or an answer slower than ``timeout``)."""
     found: dict[str, Outcome] = {}
     for url, entry in _read_entries().items():
-        try:
-            outcome = Outcome(**entry)
-        except TypeError:
-            continue
-        if not 0 <= now - outcome.checked_at < CACHE_SECONDS or outcome.url != url:
+        outcome = _outcome(entry)
+        if outcome is None or outcome.url != url:
+            continue  # a damaged entry is a miss
+        if not 0 <= now - outcome.checked_at < CACHE_SECONDS:
             continue
         if outcome.error == "timeout" and outcome.timeout < timeout:
             continue
@@ -306,15 +305,38 @@ def _read_cache(now: float, timeout: float) -> dict[str, Outcome]:
     return found
 
 
+# The type of each field of an entry, as JSON gives it back
+_FIELDS: dict[str, tuple[type, ...]] = {
+    "url": (str,),
+    "final_url": (str,),
+    "status": (int, type(None)),
+    "redirects": (int,),
+    "seconds": (int, float),
+    "checked_at": (int, float),
+    "timeout": (int, float),
+    "error": (str, type(None)),
+    "reason": (str, type(None)),
+}
+
+
+def _outcome(entry: Any) -> Outcome | None:
+    """A cache entry as an Outcome, or None when it is not one (edited or damaged)."""
+    if not isinstance(entry, dict) or set(entry) != set(_FIELDS):
+        return None
+    for name, kinds in _FIELDS.items():
+        value = entry[name]
+        if isinstance(value, bool) or not isinstance(value, kinds):
+            return None
+    return Outcome(**entry)
+
+
 def _write_cache(fresh: dict[str, Outcome], now: float) -> None:
     """Keep ``fresh`` with the entries still younger than a day; failures are ignored
     (it is only a cache)."""
     entries = {
         url: entry
         for url, entry in _read_entries().items()
-        if isinstance(entry, dict)
-        and isinstance(entry.get("checked_at"), int | float)
-        and 0 <= now - entry["checked_at"] < CACHE_SECONDS
+        if (kept := _outcome(entry)) is not None and 0 <= now - kept.checked_at < CACHE_SECONDS
     }
     entries.update({url: asdict(outcome) for url, outcome in fresh.items()})
     text = json.dumps({"format": CACHE_FORMAT, "links": entries}, sort_keys=True)

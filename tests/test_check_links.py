@@ -447,6 +447,34 @@ def test_a_time_out_is_checked_again_with_a_longer_timeout(tmp_path: Path, serve
     assert run(3).cached
 
 
+@pytest.mark.parametrize(
+    "damage",
+    [
+        "not json",
+        '{"format": "planner-links 1", "links": []}',
+        '{"format": "planner-links 1", "links": {"URL": {"url": "URL", "seconds": "fast"}}}',
+        "ENTRY_WITH_checked_at_TEXT",
+        '{"format": "planner-links 0", "links": {}}',
+    ],
+)
+def test_a_damaged_cache_is_a_miss(cli: Run, tmp_path: Path, server: Server, damage: str) -> None:
+    url = f"{server.base}/ok"
+    role = write_role(tmp_path, "cached", milestone("one", resource("Fine", url)))
+    assert cli("curricula", "check-links", str(role)).exit_code == 0
+    path = links.cache_path()
+    if damage == "ENTRY_WITH_checked_at_TEXT":
+        data = json.loads(path.read_text(encoding="utf-8"))
+        data["links"][url]["checked_at"] = "today"
+        damage = json.dumps(data)
+    path.write_text(damage.replace("URL", url), encoding="utf-8")
+    result = cli("curricula", "check-links", str(role), "--json")
+    assert result.exit_code == 0, result.stdout
+    assert by_url(result.stdout)[1][url]["cached"] is False
+    assert server.seen.paths()["/ok"] == 2
+    assert cli("curricula", "check-links", str(role), "--json").exit_code == 0
+    assert server.seen.paths()["/ok"] == 2  # the cache was written whole again
+
+
 @settings(max_examples=50, deadline=None)
 @given(age=st.integers(-3 * 86400, 3 * 86400))
 def test_the_cache_keeps_a_result_for_a_day_at_most(age: int) -> None:

@@ -77,7 +77,7 @@ def check_links_command(
 
     links.check_options(timeout=timeout, slow=slow, concurrency=concurrency)
     found, files = links.collect_links(refs or [])
-    show = _progress if not json_ and sys.stderr.isatty() else None
+    show = _progress if sys.stderr.isatty() else None
     checked = links.check_links(
         found,
         timeout=timeout,
