@@ -99,6 +99,44 @@ def _run_all(*commands: list[str]) -> Callable[[Run, Path], None]:
     return prepare
 
 
+def _serve_my_role(cli: Run, work: Path) -> None:
+    """``my-role.yaml`` whose links are on a server on this machine (tests have no
+    internet), which answers each of them once and then stops by itself."""
+    import http.server
+    import threading
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+    server.timeout = 30  # seconds to wait for each request before stopping
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+
+    def serve() -> None:
+        with server:
+            for _ in range(2):
+                server.handle_request()
+
+    threading.Thread(target=serve, daemon=True).start()
+    text = (BUILTIN / "ai-architect.yaml").read_text(encoding="utf-8")
+    profile = text[text.index("\nprofile:\n") : text.index("\nskills:\n")]
+    (work / "my-role.yaml").write_text(
+        "id: my-role\ntitle: My role\nsummary: Links served here.\nversion: 1"
+        f"{profile}\nmilestones:\n"
+        "  - id: first\n    title: First\n    summary: Why.\n    hours: 2\n"
+        f"    resources:\n      - {{title: Notes, url: '{base}/notes', kind: docs}}\n"
+        f"      - {{title: Book, url: '{base}/book', kind: book}}\n"
+        "    done_when: done\n",
+        encoding="utf-8",
+    )
+
+
 # What an example needs besides the plan every other example runs against (started on
 # PLAN_START with nothing recorded), keyed by the command it runs. None: no plan at all.
 PREPARE: dict[tuple[str, ...], Callable[[Run, Path], None] | None] = {
@@ -107,6 +145,7 @@ PREPARE: dict[tuple[str, ...], Callable[[Run, Path], None] | None] = {
     ("delete-plan",): _run_all(["start", "lead-ml-engineer", "--name", "old-plan"]),
     ("import",): _run_all(["export", "json", "--output", "planner.json"]),
     ("curricula", "validate"): _write_my_role,
+    ("curricula", "check-links"): _serve_my_role,
 }
 SHELL = {"|", ">", ">>", "<", "2>", "&&", "||", ";"}  # the shell's part of an example
 

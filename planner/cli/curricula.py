@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from planner.cli.command import Command
+from planner.cli.links import register as register_check_links
 from planner.cli.output import echo_json, echo_table, echo_wrapped, hours
 
 app = typer.Typer(
@@ -168,3 +169,6 @@ def schema_command() -> None:
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "planner curriculum"
     echo_json(schema)
+
+
+register_check_links(app)
