@@ -14,13 +14,20 @@ import copy
 import html
 import json
 import re
+import shutil
+import subprocess
+import tempfile
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
 
 from planner import cells
+from planner.cli import app
 from planner.curriculum import load_curriculum
 from planner.snapshot import snapshot_of
 from tests.conftest import START, Run
@@ -203,6 +210,52 @@ def test_a_curriculum_without_the_fields_shows_nothing_new(cli: Run, folder: Pat
         assert f'"{key}"' not in text, key
 
 
+FIELDS = ("level", "note", "effort", "min_weeks", "compute", "project_compute", "licence")
+
+
+def with_fields(chosen: frozenset[str]) -> dict[str, Any]:
+    """The role with only the ``chosen`` optional fields set."""
+    data = without_new_fields(ROLE, "some-role")
+    algorithms, mentoring = data["milestones"]
+    (project,) = data["projects"]
+    if "level" in chosen:
+        data["profile"]["level"] = {"prepares_for": PREPARES_FOR, "path": PATH_STEPS}
+        if "note" in chosen:
+            data["profile"]["level"]["note"] = NOTE
+    values = {"effort": EFFORT, "min_weeks": 3, "compute": COMPUTE}
+    mentoring.update({k: v for k, v in values.items() if k in chosen})
+    if "project_compute" in chosen:
+        project["compute"] = PROJECT_COMPUTE
+    if "licence" in chosen:
+        project["datasets"][0]["licence"] = LICENCE
+    return data
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(chosen=st.frozensets(st.sampled_from(FIELDS)))
+def test_show_prints_exactly_the_fields_that_are_set(chosen: frozenset[str]) -> None:
+    """Any mix of the optional fields: each shows when set and only then."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "some-role.yaml"
+        path.write_text(yaml.safe_dump(with_fields(chosen)), encoding="utf-8")
+        result = CliRunner().invoke(app, ["curricula", "show", str(path)], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.stderr
+    out = result.stdout
+    level = "level" in chosen
+    expected = {
+        f"Prepares for: {PREPARES_FOR}": level,
+        f"Note: {NOTE}": level and "note" in chosen,
+        f"Effort: {EFFORT}": "effort" in chosen,
+        "Spread over at least 3 weeks": "min_weeks" in chosen,
+        f"Compute: {COMPUTE}": "compute" in chosen,
+        f"Compute: {PROJECT_COMPUTE}": "project_compute" in chosen,
+        f"licence: {LICENCE}": "licence" in chosen,
+        "mentoring: Mentoring sessions": bool(chosen & {"effort", "min_weeks", "compute"}),
+        "fine-tune: Fine-tune a model": bool(chosen & {"project_compute", "licence"}),
+    }
+    assert {needle: needle in out for needle in expected} == expected
+
+
 # --------------------------------------------------------------------------- compare
 
 
@@ -297,6 +350,11 @@ def test_the_printed_plan_gives_every_field_in_each_format(
     pdf = tmp_path / "plan.pdf"
     assert cli("plan", "--output", str(pdf)).exit_code == 0
     assert pdf.read_bytes().startswith(b"%PDF-")
+    if shutil.which("pdftotext") is not None:
+        pdf_text = subprocess.run(
+            ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
+        ).stdout
+        assert_shows_every_field(pdf_text.replace("\u2192", "->"))
 
 
 def test_a_plan_without_the_fields_prints_nothing_new(cli: Run, folder: Path) -> None:
