@@ -27,6 +27,15 @@ def _plain(value: Any) -> Any:
     return list(value) if isinstance(value, list) else value
 
 
+def _level(level: plain.Level) -> dict[str, Any]:
+    """A profile's level as JSON: ``prepares_for``, ``path`` (first step to last), and
+    ``note`` when it has one."""
+    data: dict[str, Any] = {"prepares_for": level.prepares_for, "path": list(level.path)}
+    if level.note is not None:
+        data["note"] = level.note
+    return data
+
+
 def _effort(
     roles: list[Curriculum], hours_per_week: float, known: frozenset[str], today: date
 ) -> dict[str, Any]:
@@ -51,7 +60,8 @@ def _effort(
 def compare_roles(
     first: str, second: str, *, hours_per_week: float, know: list[str], today: date
 ) -> dict[str, Any]:
-    """Everything ``planner compare`` shows, as JSON-ready data."""
+    """Everything ``planner compare`` shows, as JSON-ready data. A profile has ``level``
+    only when its curriculum gives one."""
     from planner.curriculum import load_role
     from planner.rules import check_hours_per_week, resolve_skills
     from planner.view import merge_roles
@@ -81,6 +91,8 @@ def compare_roles(
             "growth_percent": role.profile.outlook.growth_percent,
             "source": role.profile.source,
         }
+        if profile.level is not None:
+            profiles[role.id]["level"] = _level(profile.level)
     return {
         "roles": [{"id": r.id, "title": r.title} for r in (a, b)],
         "profiles": profiles,

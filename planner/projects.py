@@ -47,6 +47,7 @@ _FARTHEST = 5 / 6  # the largest possible distance from a target
 class DatasetLink:
     name: str
     url: str
+    licence: str | None = None  # licence or terms of use, when the curriculum gives them
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,7 @@ class Suggestion:
     summary: str
     deliverables: tuple[str, ...]
     datasets: tuple[DatasetLink, ...]
+    compute: str | None = None  # hardware beyond a laptop, when the curriculum names any
 
     @property
     def missing_line(self) -> str:
@@ -84,8 +86,10 @@ class Suggestion:
         return "; ".join(parts) or "ready to start"
 
     def as_dict(self) -> dict[str, Any]:
-        """The JSON shape of ``planner projects --json``; key order is part of it."""
-        return {
+        """The JSON shape of ``planner projects --json``; key order is part of it. A data
+        set's ``licence`` and the project's ``compute`` are there only when the curriculum
+        gives them, as in the curriculum's own JSON."""
+        data: dict[str, Any] = {
             "rank": self.rank,
             "id": self.id,
             "title": self.title,
@@ -101,8 +105,18 @@ class Suggestion:
             "ready": self.ready,
             "summary": self.summary,
             "deliverables": list(self.deliverables),
-            "datasets": [{"name": d.name, "url": d.url} for d in self.datasets],
+            "datasets": [_dataset_dict(d) for d in self.datasets],
         }
+        if self.compute is not None:
+            data["compute"] = self.compute
+        return data
+
+
+def _dataset_dict(dataset: DatasetLink) -> dict[str, str]:
+    data = {"name": dataset.name, "url": dataset.url}
+    if dataset.licence is not None:
+        data["licence"] = dataset.licence
+    return data
 
 
 def rank_projects(view: PlanView, industry: str | None = None) -> list[Suggestion]:
@@ -176,7 +190,8 @@ def rank_projects(view: PlanView, industry: str | None = None) -> list[Suggestio
             ready=not missing.milestones and not missing.skills,
             summary=project.summary,
             deliverables=tuple(project.deliverables),
-            datasets=tuple(DatasetLink(d.name, d.url) for d in project.datasets),
+            datasets=tuple(DatasetLink(d.name, d.url, d.licence) for d in project.datasets),
+            compute=project.compute,
         )
         for rank, (score, project, why, missing) in enumerate(scored, start=1)
     ]

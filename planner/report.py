@@ -32,6 +32,13 @@ class Resource:
 
 
 @dataclass(frozen=True)
+class DatasetLink:
+    title: str
+    url: str
+    licence: str | None = None
+
+
+@dataclass(frozen=True)
 class Item:
     """One milestone's share of one week: work recorded that week (``recorded``) or
     planned for it."""
@@ -53,6 +60,9 @@ class Item:
     spent: float | None = None  # done: hours it really took, when known
     details: bool = True  # print why, done-when and resources (first planned appearance)
     meta: str = ""  # "8 h of 28 h, continues", "studied 4 h", "done ..., took 26 h of 24 h ..."
+    effort: str | None = None  # where the hours estimate comes from
+    min_weeks: int = 1  # calendar weeks the work is spread over, at least
+    compute: str | None = None  # hardware beyond a laptop, and how to get it
 
 
 @dataclass(frozen=True)
@@ -114,6 +124,9 @@ class RoleBrief:
     industries: tuple[str, ...]
     outlook: str
     source: str
+    prepares_for: str | None = None  # the profile's level, when it gives one
+    path: tuple[str, ...] = ()  # career steps to the title, first to last
+    level_note: str | None = None
 
 
 @dataclass(frozen=True)
@@ -126,7 +139,8 @@ class ProjectBrief:
     why: str
     missing: str
     deliverables: tuple[str, ...]
-    datasets: tuple[Resource, ...]
+    datasets: tuple[DatasetLink, ...]
+    compute: str | None = None
 
 
 @dataclass(frozen=True)
@@ -269,6 +283,9 @@ def build_report(
                     spent=spent,
                     details=details,
                     meta=_item_meta(slot, m.hours, done_on, spent, optional=m.optional),
+                    effort=m.effort,
+                    min_weeks=m.min_weeks,
+                    compute=m.compute,
                 )
             )
         month = f"{week.start:%B %Y}"
@@ -301,9 +318,13 @@ def build_report(
             industries=tuple(c.profile.industries),
             outlook=c.profile.outlook.text,
             source=c.profile.source,
+            prepares_for=level.prepares_for if level else None,
+            path=tuple(level.path) if level else (),
+            level_note=level.note if level else None,
         )
         for c in curriculum.roles
         if c.profile is not None
+        for level in (c.profile.level,)
     )
     projects = tuple(
         ProjectBrief(
@@ -315,7 +336,8 @@ def build_report(
             why=p.why,
             missing=p.missing_line,
             deliverables=tuple(p.deliverables),
-            datasets=tuple(Resource(d.name, d.url, "dataset") for d in p.datasets),
+            datasets=tuple(DatasetLink(d.name, d.url, d.licence) for d in p.datasets),
+            compute=p.compute,
         )
         for p in suggestions[:3]
     )

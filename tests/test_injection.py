@@ -1,6 +1,8 @@
 """Hostile text from curricula and plan names, rendered into every output format.
 
-Generated titles, summaries, done-when lines, resource titles, role and project text and
+Generated titles, summaries, done-when lines, resource titles, role and project text, the
+optional notes (a milestone's effort basis and compute note, a project's compute note, a
+data set's licence, a role's level: what it prepares for, its career path and note) and
 plan names are full of markup (``<script>``, ``on*=`` handlers), ``javascript:`` and
 ``data:`` URLs written as text, template syntax (``{{ }}``, ``{% %}``), CR/LF, NUL and
 other control characters, right-to-left marks and emoji; resource and dataset URLs are
@@ -241,6 +243,13 @@ class Texts:
     project: str
     project_summary: str
     dataset: str
+    effort: str
+    compute: str
+    project_compute: str
+    licence: str
+    prepares_for: str
+    path_step: str
+    level_note: str
     url: str
 
     def shown(self) -> list[str]:
@@ -298,12 +307,15 @@ def write_curriculum(folder: Path, t: Texts) -> None:
     role = yaml.safe_load((FIXTURE_CURRICULA / "tiny-role.yaml").read_text())
     for milestone in base["milestones"] + role["milestones"]:
         milestone.update(title=t.title, summary=t.summary, done_when=t.done_when)
+        milestone.update(effort=t.effort, compute=t.compute)
         milestone["resources"][0].update(title=t.resource, url=t.url)
     role.update(title=t.role)
     role["profile"]["definition"] = t.definition
+    level = {"prepares_for": t.prepares_for, "path": [t.path_step] * 2, "note": t.level_note}
+    role["profile"]["level"] = level
     for project in role["projects"]:
-        project.update(title=t.project, summary=t.project_summary)
-        project["datasets"][0].update(name=t.dataset, url=t.url)
+        project.update(title=t.project, summary=t.project_summary, compute=t.project_compute)
+        project["datasets"][0].update(name=t.dataset, url=t.url, licence=t.licence)
     for name, data in (("tiny-base", base), ("tiny-role", role)):
         text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
         (folder / f"{name}.yaml").write_text(text, encoding="utf-8")
@@ -340,7 +352,17 @@ def with_texts(report: Report, t: Texts) -> Report:
     return r(
         report,
         name=t.name,
-        roles=tuple(r(role, title=t.role, definition=t.definition) for role in report.roles),
+        roles=tuple(
+            r(
+                role,
+                title=t.role,
+                definition=t.definition,
+                prepares_for=t.prepares_for,
+                path=(t.path_step, t.path_step),
+                level_note=t.level_note,
+            )
+            for role in report.roles
+        ),
         weeks=tuple(
             r(
                 week,
@@ -350,6 +372,8 @@ def with_texts(report: Report, t: Texts) -> Report:
                         title=t.title,
                         summary=t.summary,
                         done_when=t.done_when,
+                        effort=t.effort,
+                        compute=t.compute,
                         resources=tuple(r(x, title=t.resource, url=t.url) for x in item.resources),
                     )
                     for item in week.items
@@ -364,7 +388,10 @@ def with_texts(report: Report, t: Texts) -> Report:
                 p,
                 title=t.project,
                 summary=t.project_summary,
-                datasets=tuple(r(d, title=t.dataset, url=t.url) for d in p.datasets),
+                compute=t.project_compute,
+                datasets=tuple(
+                    r(d, title=t.dataset, url=t.url, licence=t.licence) for d in p.datasets
+                ),
             )
             for p in report.projects
         ),
@@ -567,6 +594,31 @@ def test_template_syntax_is_shown_not_run(report: Report) -> None:
         assert "42042" not in document
         assert ("{{ 7007\\*6 }}" if fmt == "md" else "{{ 7007*6 }}") in document
         assert "{% if true %}evaluated{% endif %}" in document
+
+
+OPTIONAL_NOTES = (
+    "effort",
+    "compute",
+    "project_compute",
+    "licence",
+    "prepares_for",
+    "path_step",
+    "level_note",
+)
+
+
+@pytest.mark.parametrize("field", OPTIONAL_NOTES)
+def test_markup_in_an_optional_note_is_text(report: Report, field: str) -> None:
+    """Each optional note spelled out: a script in it is escaped text in HTML, escaped in
+    Markdown, plain in text, and shown in all three."""
+    script = "<script>alert(1)</script>{{ 7007*6 }}"
+    t = dataclasses.replace(HARMLESS, **{field: script})
+    page = render("html", with_texts(report, t))
+    assert "<script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;{{ 7007*6 }}" in page
+    assert "42042" not in page
+    markdown = render("md", with_texts(report, t))
+    assert "<script>" not in markdown and "&lt;script&gt;alert(1)&lt;/script&gt;" in markdown
+    assert script in render("txt", with_texts(report, t))
 
 
 # --------------------------------------------------------------------------- PDF
@@ -824,3 +876,17 @@ def test_schema_refuses_urls_that_are_not_http(scheme: str, rest: str) -> None:
 )
 def test_schema_accepts_http_urls(url: str) -> None:
     assert Resource.model_validate({"title": "t", "url": url, "kind": "docs"}).url == url
+
+
+def test_curricula_show_prints_hostile_notes_as_they_are(cli: Any) -> None:
+    """``curricula show`` on the hostile corpus's markup file: the effort and compute
+    notes come out as written (template syntax not run), on plain lines."""
+    path = FIXTURE_CURRICULA.parent / "hostile" / "text-script-and-template-valid.yaml"
+    result = cli("curricula", "show", str(path))
+    assert result.exit_code == 0, result.stderr
+    flat = " ".join(result.stdout.split())
+    assert "Effort: <svg onload=alert(3)> {{ 6*7 }} 2 h" in flat
+    assert "Compute: [gpu](javascript:alert(4)) {% raw %}" in flat
+    assert "Spread over at least 2 weeks" in flat
+    assert "42" not in result.stdout
+    assert CONTROL.search(result.stdout) is None

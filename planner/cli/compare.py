@@ -50,6 +50,19 @@ def _side_by_side(label: str, left: Any, right: Any, width: int) -> None:
     typer.echo("")
 
 
+def _levels_side_by_side(left: Any, right: Any, width: int) -> None:
+    """What each role prepares for and its usual path ("-" for a role that does not
+    say); nothing when neither does."""
+    if left is None and right is None:
+        return
+    a, b = left or {}, right or {}
+    _side_by_side("Prepares for", a.get("prepares_for", "-"), b.get("prepares_for", "-"), width)
+    path_a, path_b = (" -> ".join(side.get("path", ["-"])) for side in (a, b))
+    _side_by_side("Usual path", path_a, path_b, width)
+    if "note" in a or "note" in b:
+        _side_by_side("Note", a.get("note", "-"), b.get("note", "-"), width)
+
+
 @command
 def compare(
     first: Annotated[
@@ -84,6 +97,7 @@ def compare(
     for key, label in PROFILE_FIELDS:
         _side_by_side(label, pa[key], pb[key], width)
     _side_by_side("Outlook", pa["outlook"], pb["outlook"], width)
+    _levels_side_by_side(pa.get("level"), pb.get("level"), width)
     shared, only = data["shared"], data["only"]
     typer.secho("Milestones", bold=True)
     groups = [("shared by both", shared)] + [(f"only {r['id']}", only[r["id"]]) for r in (a, b)]

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from planner.cli.command import Command
 from planner.cli.links import register as register_check_links
 from planner.cli.output import echo_json, echo_table, echo_wrapped, hours
+
+if TYPE_CHECKING:
+    from planner.models import Curriculum, Level
 
 app = typer.Typer(
     help="Browse and check the role curricula plans are built from.\n\n"
@@ -66,7 +69,9 @@ def show_command(
     """Show a curriculum with everything it includes merged in.
 
     Lists its skills by id (the ids `planner start --know` takes), its milestones and
-    its portfolio projects.
+    its portfolio projects; what the role prepares for and its usual career path, where
+    each milestone's hours come from, the weeks it needs at least, the hardware it or a
+    project needs, and each data set's licence, where the curriculum gives them.
 
     \b
     Example: planner curricula show ai-architect
@@ -87,6 +92,8 @@ def show_command(
         echo_wrapped("", curriculum.profile.definition)
         echo_wrapped("Industries: ", ", ".join(curriculum.profile.industries))
         echo_wrapped("Outlook: ", curriculum.profile.outlook.text)
+        if curriculum.profile.level is not None:
+            _echo_level(curriculum.profile.level)
     if curriculum.includes:
         echo_wrapped("Includes: ", ", ".join(curriculum.includes))
     if curriculum.skills:
@@ -111,6 +118,7 @@ def show_command(
         ],
         give={"REQUIRES": "words", "TITLE": "text"},
     )
+    _echo_milestone_notes(curriculum)
     if curriculum.projects:
         typer.echo("")
         echo_table(
@@ -121,10 +129,47 @@ def show_command(
             ],
             give={"INDUSTRIES": "words"},
         )
+        _echo_project_notes(curriculum)
 
 
 def _title(title: str, optional: bool) -> str:
     return f"{title} (optional)" if optional else title
+
+
+def _echo_level(level: Level) -> None:
+    echo_wrapped("Prepares for: ", level.prepares_for)
+    echo_wrapped("Usual path: ", " -> ".join(level.path))
+    if level.note is not None:
+        echo_wrapped("Note: ", level.note)
+
+
+def _echo_milestone_notes(curriculum: Curriculum) -> None:
+    """Each milestone's effort basis, spread and compute note, for those that give any."""
+    for m in curriculum.milestones:
+        if m.effort is None and m.min_weeks == 1 and m.compute is None:
+            continue
+        typer.echo("")
+        echo_wrapped("", f"{m.id}: {m.title}")
+        if m.effort is not None:
+            echo_wrapped("  Effort: ", m.effort)
+        if m.min_weeks > 1:
+            echo_wrapped("  ", f"Spread over at least {m.min_weeks} weeks, alongside other work")
+        if m.compute is not None:
+            echo_wrapped("  Compute: ", m.compute)
+
+
+def _echo_project_notes(curriculum: Curriculum) -> None:
+    """Each project's compute note and data-set licences, for those that give any."""
+    for p in curriculum.projects:
+        licensed = [d for d in p.datasets if d.licence is not None]
+        if p.compute is None and not licensed:
+            continue
+        typer.echo("")
+        echo_wrapped("", f"{p.id}: {p.title}")
+        if p.compute is not None:
+            echo_wrapped("  Compute: ", p.compute)
+        for d in licensed:
+            echo_wrapped("  Data: ", f"{d.name}, licence: {d.licence}")
 
 
 @app.command("validate", cls=Command)

@@ -65,7 +65,10 @@ def projects(
         echo_wrapped("   Why: ", s.why)
         echo_wrapped("   Missing: ", "nothing, ready to start" if s.ready else s.missing_line)
         first = s.datasets[0]
-        echo_wrapped("   Data: ", f"{first.name} {first.url}")
+        licence = "" if first.licence is None else f" (licence: {first.licence})"
+        echo_wrapped("   Data: ", f"{first.name} {first.url}{licence}")
+        if s.compute is not None:
+            echo_wrapped("   Compute: ", s.compute)
     if len(suggestions) > len(shown):
         typer.echo("")
         echo_wrapped(
