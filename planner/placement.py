@@ -13,11 +13,12 @@ with a heap), and laid out in one of two ways:
 - paced (``share`` > 0: a milestone that needs calendar time, ``min_weeks`` > 1): it is
   *launched* at the cursor and runs alongside the sequential work. It takes, in each
   week from the first with free room on, the work left spread evenly over the weeks of
-  its ``spread`` still to come, never more than ``share`` and never more than the week's
-  free room; what it takes is reserved, so later work fills only what is left of each
-  week. The cursor does not move. Its dependents are released when the cursor reaches
-  its last week (they may start in that week); when nothing else is ready, the cursor
-  moves on to that week, leaving the weeks between to the paced work alone.
+  its ``spread`` still to come, never more than ``share`` (less what was recorded of it
+  in the first week) and never more than the week's free room; what it takes is
+  reserved, so later work fills only what is left of each week. The cursor does not
+  move. Its dependents are released when the cursor reaches its last week (they may
+  start in that week); when nothing else is ready, the cursor moves on to that week,
+  leaving the weeks between to the paced work alone.
 
 Cost: O((n + e) log n) plus one step per week walked.
 """
@@ -67,6 +68,7 @@ def place_work(
     started: Sequence[bool],
     share: Sequence[int],
     spread: Sequence[int],
+    already: Sequence[int],
     first_week: int,
     room_of: Callable[[int], int],
 ) -> Placement:
@@ -75,10 +77,11 @@ def place_work(
     Per task index: ``members`` (work to place), ``prereqs`` and ``dependents`` (indices;
     prerequisites that are not members count as met), ``need`` (units left), ``started``
     (work of it is recorded: its first piece is ``continued``), ``share`` (0 for
-    sequential, else the most units a week) and ``spread`` (paced: the weeks its work
-    left is spread over). Assumes no prerequisite cycle; ``room_of`` must give a week's
-    units (>= 0), with room again after any run of empty weeks. Raises OverflowError
-    when ``room_of`` does (a week past the calendar's end).
+    sequential, else the most units a week), ``spread`` (paced: the weeks its work
+    left is spread over) and ``already`` (paced: units of it recorded in the first week,
+    which its first week's share gives up). Assumes no prerequisite cycle; ``room_of``
+    must give a week's units (>= 0), with room again after any run of empty weeks.
+    Raises OverflowError when ``room_of`` does (a week past the calendar's end).
     """
     result = Placement()
     free: dict[int, int] = {}
@@ -125,7 +128,8 @@ def place_work(
                 number += 1
             weeks_left = spread[i]
             while left:
-                take = min(room(number), share[i], -(-left // max(1, weeks_left)))
+                most = share[i] - (already[i] if number == first_week else 0)
+                take = min(room(number), most, -(-left // max(1, weeks_left)))
                 if take:
                     left -= take
                     put(number, Piece(i, take, continued, left > 0))

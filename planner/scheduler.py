@@ -365,7 +365,13 @@ def build_schedule(
         _check_fits(start, _week_of(start, max(planned_finish, projected)))
         # Remaining work, from today on (see planner.placement).
         placement = _place(
-            tasks, capacity, start, from_day, remaining, minutes, left, prereqs, dependents
+            tasks,
+            capacity,
+            start,
+            from_day,
+            (remaining, minutes, left, _studied_in_week(entries, start, from_day)),
+            prereqs,
+            dependents,
         )
         last_work = _last_work_day(placement, capacity, start, from_day)
         paced_baseline: tuple[tuple[int, int, int], ...] = ()
@@ -376,16 +382,21 @@ def build_schedule(
                 plannable[i] and not (cut and i in done_on and done_on[i] <= cut)
                 for i in range(len(ids))
             ]
+            until = [entry for entry in entries if cut and entry[0] <= cut]
             then = [0] * len(ids)
-            if cut:
-                for day, i, spent in entries:
-                    if day <= cut:
-                        then[i] += spent
+            for _, i, spent in until:
+                then[i] += spent
             need = [
                 minutes[i] - min(then[i], minutes[i] * cap_num // cap_den) for i in range(len(ids))
             ]
             base = _place(
-                tasks, capacity, start, anchor, members, minutes, need, prereqs, dependents
+                tasks,
+                capacity,
+                start,
+                anchor,
+                (members, minutes, need, _studied_in_week(until, start, anchor)),
+                prereqs,
+                dependents,
             )
             before = 0
             rows = []
@@ -496,22 +507,26 @@ def _place(
     capacity: Capacity,
     start: date,
     from_day: date,
-    members: list[bool],
-    minutes: list[int],
-    left: list[int],
+    work: tuple[list[bool], list[int], list[int], dict[int, int]],
     prereqs: list[list[int]],
     dependents: list[list[int]],
 ) -> Placement:
-    """Lay the ``left`` minutes of the members on the days from ``from_day`` on. A
-    milestone with ``min_weeks`` > 1 is paced: at most its estimate / min_weeks a week
-    (rounded up), its work left spread over the matching share of min_weeks."""
+    """Lay the work of the members on the days from ``from_day`` on. ``work``: (members,
+    estimate minutes, minutes left, minutes studied in the week of ``from_day`` by task).
+
+    A milestone with ``min_weeks`` > 1 is paced: at most its estimate / min_weeks a week
+    (rounded up), less what was studied of it in the first week; its work left spread
+    over the matching part of min_weeks."""
+    members, minutes, left, studied = work
     share = [0] * len(tasks)
     spread = [0] * len(tasks)
+    already = [0] * len(tasks)
     for i, task in enumerate(tasks):
         if task.min_weeks > 1 and members[i]:
             whole = minutes[i] * 7
             share[i] = -(-whole // task.min_weeks)
             spread[i] = -(-task.min_weeks * left[i] * 7 // whole)
+            already[i] = min(share[i], studied.get(i, 0) * 7)
 
     def room_of(number: int) -> int:
         first = _week_start(start, number)
@@ -525,9 +540,22 @@ def _place(
         started=[left[i] != minutes[i] for i in range(len(tasks))],
         share=share,
         spread=spread,
+        already=already,
         first_week=_week_of(start, from_day),
         room_of=room_of,
     )
+
+
+def _studied_in_week(
+    entries: list[tuple[date, int, int]], start: date, day: date
+) -> dict[int, int]:
+    """Minutes studied by task in the week of ``day``, up to that day."""
+    number = _week_of(start, day)
+    studied: dict[int, int] = {}
+    for on, i, spent in entries:
+        if on <= day and _week_of(start, on) == number:
+            studied[i] = studied.get(i, 0) + spent
+    return studied
 
 
 def _last_work_day(placement: Placement, capacity: Capacity, start: date, from_day: date) -> date:
