@@ -34,8 +34,9 @@ from today, so "behind" always comes with a later finish and "ahead" with an ear
 With paced milestones the hours keep their meaning, and the dates stay honest: the
 planned finish is never before the plan laid from the start (or the re-plan, with the
 progress made by then) is done, and planned value follows that plan week by week (a
-week's work first in the week), so weeks that hold only paced work plan only it. The
-projected finish is never before the day the last work placed from today is done.
+week's work first in the week), so weeks that hold only paced work plan only it. When
+the work placed from today ends later than the work left would at the planned rate
+(paced work needs calendar time), the projected finish is never before that day.
 """
 
 from __future__ import annotations
