@@ -34,9 +34,12 @@ from today, so "behind" always comes with a later finish and "ahead" with an ear
 With paced milestones the hours keep their meaning, and the dates stay honest: the
 planned finish is never before the plan laid from the start (or the re-plan, with the
 progress made by then) is done, and planned value follows that plan week by week (a
-week's work first in the week), so weeks that hold only paced work plan only it. When
-the work placed from today ends later than the work left would at the planned rate
-(paced work needs calendar time), the projected finish is never before that day.
+week's work first in the week), so weeks that hold only paced work plan only it. On
+track, the projected finish is the day the planned hours would be done at the planned
+rate (the planned finish when pacing does not stretch it; earlier when the paced work
+is already done). When the work placed from today ends later than the work left would at
+the planned rate (paced work needs calendar time), the projected finish is never before
+that day, and past the planned finish the learner is behind.
 """
 
 from __future__ import annotations
@@ -376,6 +379,7 @@ def build_schedule(
         )
         last_work = _last_work_day(placement, capacity, start, from_day)
         paced_baseline: tuple[tuple[int, int, int], ...] = ()
+        at_rate = planned_finish  # the planned day at the planned rate, pacing aside
         if any(task.min_weeks > 1 for task in compress(tasks, plannable)):
             # The plan as laid from the baseline's day, with the progress made by then.
             cut = anchor if anchor > start else None
@@ -425,8 +429,8 @@ def build_schedule(
     unsnapped = projected
     if not order:
         projected = max(done_on.values(), default=start)
-    elif abs(behind_units) <= tolerance_units and planned_finish >= from_day:
-        projected = planned_finish  # on track: the planned day (never one already past)
+    elif abs(behind_units) <= tolerance_units and at_rate >= from_day:
+        projected = at_rate  # on track: the planned day (never one already past)
     if order and last_work > unsnapped:  # work that needs calendar time ends later
         projected = max(projected, last_work)
 
@@ -493,7 +497,7 @@ def build_schedule(
         hours_studied={ids[i]: studied[i] / 60 for i in range(len(ids)) if studied[i]},
         hours_spent={ids[i]: m / 60 for i, m in spent_total.items()},
         tolerance=tolerance_units / _UNITS_PER_HOUR,
-        streak=_streak(weeks, current, today),
+        streak=_streak(weeks, current, paced_baseline),
         earned_by_week=_earned_by_week(
             start, today, current, minutes, done_on, entries, (cap_num, cap_den)
         ),
@@ -611,15 +615,21 @@ def _away_days(time_off: tuple[tuple[date, date, float], ...], first: date, last
     return sum(max(0, (min(high, last) - max(low, first)).days + 1) for low, high, _ in time_off)
 
 
-def _streak(weeks: list[Week], current: int, today: date) -> int:
+def _streak(weeks: list[Week], current: int, paced: tuple[tuple[int, int, int], ...] = ()) -> int:
     """Weeks in a row, back from the current one, whose recorded hours met the week's
-    plan. Weeks with no planned hours (time off) neither count nor break it; the current
+    plan: its capacity, or within a paced plan's weeks the work that plan gave it.
+    Weeks with no planned hours (time off) neither count nor break it; the current
     week counts once met and does not break it before it ends."""
+    planned = {number: used for number, _, used in paced}
+    first, last = (paced[0][0], paced[-1][0]) if paced else (0, -1)
     count = 0
     for week in reversed(weeks[:current]):
-        if week.capacity <= 0:
+        target = round(week.capacity * 60)
+        if first <= week.number <= last:
+            target = min(target, -(-planned.get(week.number, 0) // 7))
+        if target <= 0:
             continue
-        met = round(week.recorded_hours * 60) >= round(week.capacity * 60)
+        met = round(week.recorded_hours * 60) >= target
         if met:
             count += 1
         elif week.number != current:
