@@ -44,7 +44,13 @@ def _effort(
 
     merged = merge_roles(roles)
     tasks = [
-        Task(id=m.id, hours=m.hours, requires=tuple(m.requires), skills=tuple(m.skills))
+        Task(
+            id=m.id,
+            hours=m.hours,
+            requires=tuple(m.requires),
+            skills=tuple(m.skills),
+            min_weeks=m.min_weeks,
+        )
         for m in merged.milestones
     ]
     schedule = build_schedule(tasks, Learner(hours_per_week, today, known), Progress(), today)

@@ -13,6 +13,14 @@ work fills the days from today on, in prerequisite order (ties keep curriculum o
 milestone longer than what is left of a week continues into the next ones. Time off
 takes away (or reduces) the capacity of its days.
 
+A milestone with ``min_weeks`` > 1 needs calendar time (mentoring sessions, a review):
+it is paced, spread over at least that many weeks alongside the other work instead of
+blocking it. Reached in order, it takes at most its estimate / min_weeks (rounded up) in
+each week from then on, and what it takes is kept free of later work; its dependents
+start no earlier than its last week, and when nothing else is left to do the weeks until
+then hold only the paced work. A started one goes on at the same weekly share for the
+work left. See ``planner.placement``.
+
 Progress is earned value, in estimated hours: a done milestone earns its estimate; a
 started one earns its recorded study time, at most ``EARNED_CAP`` of its estimate until
 it is done. Planned value to date is the capacity of the days before today, counted from
@@ -22,15 +30,27 @@ least an hour) the learner is on track and the projected finish is the planned o
 (once the planned finish has passed with work left, the learner is behind);
 beyond it, the projected finish is when the work left would be done at the planned rate
 from today, so "behind" always comes with a later finish and "ahead" with an earlier one.
+
+With paced milestones the hours keep their meaning, and the dates stay honest: the
+planned finish is never before the plan laid from the start (or the re-plan, with the
+progress made by then) is done, and planned value follows that plan week by week (a
+week's work first in the week), so weeks that hold only paced work plan only it. On
+track, the projected finish is the day the planned hours would be done at the planned
+rate (the planned finish when pacing does not stretch it; earlier when the paced work
+is already done). When the work placed from today ends later than the work left would at
+the planned rate (paced work needs calendar time), the projected finish is never before
+that day, and past the planned finish the learner is behind.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from heapq import heappop, heappush
 from itertools import compress
+
+from planner.placement import Placement, place_work
 
 __all__ = [
     "EARNED_CAP",
@@ -48,6 +68,7 @@ __all__ = [
 
 
 _INFINITY = float("inf")
+_INFINITY_INT = 2**63
 _ONE_DAY = timedelta(days=1)
 _SIX_DAYS = timedelta(days=6)
 _UNITS_PER_HOUR = 420  # 60 minutes x 7 days
@@ -78,6 +99,7 @@ class Task:
     hours: float
     requires: tuple[str, ...] = ()
     skills: tuple[str, ...] = ()
+    min_weeks: int = 1  # calendar weeks the work is spread over, at least
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,6 +230,9 @@ class Schedule:
     earned_by_week: tuple[float, ...] = ()  # earned value at each past week's end, then today
     capacity: Capacity = Capacity(1)
     baseline: tuple[date, float] = (date.min, 0.0)  # (day, hours) planned value counts from
+    # With paced milestones, the plan laid from the baseline's day: (week, units in the
+    # weeks before, units in the week), for planned value; empty otherwise.
+    paced_baseline: tuple[tuple[int, int, int], ...] = ()
 
     @property
     def finished(self) -> bool:
@@ -244,8 +269,17 @@ class Schedule:
                 return 0.0
             span = (anchor - self.start).days
             return hours * max((day - self.start).days, 0) / span
-        units = round(hours * _UNITS_PER_HOUR) + self.capacity.between(anchor, day)
-        return min(units, round(self.hours_total * _UNITS_PER_HOUR)) / _UNITS_PER_HOUR
+        total_units = round(self.hours_total * _UNITS_PER_HOUR)
+        if day > self.planned_finish:
+            return total_units / _UNITS_PER_HOUR
+        units = _planned_units(
+            self.start,
+            self.capacity,
+            (anchor, round(hours * _UNITS_PER_HOUR)),
+            self.paced_baseline,
+            day,
+        )
+        return min(units, total_units) / _UNITS_PER_HOUR
 
 
 def build_schedule(
@@ -264,6 +298,10 @@ def build_schedule(
         msg = f"duplicate milestone id {duplicate!r}"
         raise ScheduleError(msg)
     minutes = [_minutes(task.hours, task.id) for task in tasks]
+    for task in tasks:
+        if not 1 <= task.min_weeks:
+            msg = f"min_weeks of {task.id!r} must be at least 1, got {task.min_weeks!r}"
+            raise ScheduleError(msg)
     # Repeated prerequisites are harmless: each copy is counted and released once.
     prereqs = [[index[r] for r in task.requires if r in index] for task in tasks]
     dependents: list[list[int]] = [[] for _ in ids]
@@ -293,7 +331,6 @@ def build_schedule(
         elif task.id in progress.skipped:
             skipped.append(i)
             plannable[i] = remaining[i] = False
-    order = _topological_order(remaining, prereqs, dependents)
 
     # Study entries, in minutes, with their days clamped to today.
     studied = [0] * len(ids)
@@ -311,7 +348,7 @@ def build_schedule(
     left = [minutes[i] - earned_part[i] for i in range(len(ids))]
 
     total = sum(compress(minutes, plannable))
-    earned = sum(minutes[i] for i in done_on) + sum(earned_part[i] for i in order)
+    earned = sum(minutes[i] for i in done_on) + sum(compress(earned_part, remaining))
     total_units, earned_units = total * 7, earned * 7
     try:
         if learner.replanned is not None and learner.replanned[0] > start:
@@ -325,21 +362,77 @@ def build_schedule(
             else (anchor if total else start)
         )
         from_day = max(today, start)
-        projected = capacity.reaching(from_day, total_units - earned_units) if order else from_day
+        anything_left = any(remaining)
+        projected = (
+            capacity.reaching(from_day, total_units - earned_units) if anything_left else from_day
+        )
         _check_fits(start, _week_of(start, max(planned_finish, projected)))
+        # Remaining work, from today on (see planner.placement).
+        placement = _place(
+            tasks,
+            capacity,
+            start,
+            from_day,
+            (remaining, minutes, left, _studied_in_week(entries, start, from_day)),
+            prereqs,
+            dependents,
+        )
+        last_work = _last_work_day(placement, capacity, start, from_day)
+        paced_baseline: tuple[tuple[int, int, int], ...] = ()
+        at_rate = planned_finish  # the planned day at the planned rate, pacing aside
+        if any(task.min_weeks > 1 for task in compress(tasks, plannable)):
+            # The plan as laid from the baseline's day, with the progress made by then.
+            cut = anchor if anchor > start else None
+            members = [
+                plannable[i] and not (cut and i in done_on and done_on[i] <= cut)
+                for i in range(len(ids))
+            ]
+            until = [entry for entry in entries if cut and entry[0] <= cut]
+            then = [0] * len(ids)
+            for _, i, spent in until:
+                then[i] += spent
+            need = [
+                minutes[i] - min(then[i], minutes[i] * cap_num // cap_den) for i in range(len(ids))
+            ]
+            base = _place(
+                tasks,
+                capacity,
+                start,
+                anchor,
+                (members, minutes, need, _studied_in_week(until, start, anchor)),
+                prereqs,
+                dependents,
+            )
+            before = 0
+            rows = []
+            for number in sorted(base.used):
+                rows.append((number, before, base.used[number]))
+                before += base.used[number]
+            paced_baseline = tuple(rows)
+            planned_finish = max(planned_finish, _last_work_day(base, capacity, start, anchor))
+        _check_fits(start, max(placement.last_week, _week_of(start, planned_finish)))
     except OverflowError:
         raise ScheduleTooLong(start, _weeks_past_end(start, week_minutes, total)) from None
+    order = placement.order
 
     if today <= anchor:
         planned_units = anchor_units if today == anchor else 0
+    elif today > planned_finish:
+        planned_units = total_units
     else:
-        planned_units = min(total_units, anchor_units + capacity.between(anchor, today))
+        planned_units = min(
+            total_units,
+            _planned_units(start, capacity, (anchor, anchor_units), paced_baseline, today),
+        )
     tolerance_units = max(_UNITS_PER_HOUR, capacity.per_day)
     behind_units = planned_units - earned_units
+    unsnapped = projected
     if not order:
         projected = max(done_on.values(), default=start)
-    elif abs(behind_units) <= tolerance_units and planned_finish >= from_day:
-        projected = planned_finish  # on track: the planned day (never one already past)
+    elif abs(behind_units) <= tolerance_units and at_rate >= from_day:
+        projected = at_rate  # on track: the planned day (never one already past)
+    if order and last_work > unsnapped:  # work that needs calendar time ends later
+        projected = max(projected, last_work)
 
     # Recorded work, in the week it happened: study entries, then completions.
     week_slots: list[list[Slot]] = [[] for _ in range(current + 1)]  # by week number
@@ -364,29 +457,13 @@ def build_schedule(
     ):
         week_slots[number].append(Slot(ids[i], spent / 60, bool(finished), False, False, True))
 
-    # Remaining work, from today on, filling each week up to its capacity from today.
-    number = current
-    slots = week_slots[number]
-    room = capacity.between(from_day, _week_start(start, number) + timedelta(days=7))
-    for i in order:
-        need = left[i] * 7
-        started = left[i] != minutes[i]
-        first = True
-        while need:
-            while not room:
-                number += 1
-                if number >= len(week_slots):
-                    week_slots.append([])
-                slots = week_slots[number]
-                week_start = _week_start(start, number)
-                room = capacity.between(week_start, week_start + timedelta(days=7))
-            chunk = min(need, room)
-            room -= chunk
-            need -= chunk
-            slots.append(
-                Slot(ids[i], chunk / _UNITS_PER_HOUR, False, started or not first, need > 0)
-            )
-            first = False
+    for number in sorted(placement.weeks):
+        while number >= len(week_slots):
+            week_slots.append([])
+        week_slots[number].extend(
+            Slot(ids[p.task], p.units / _UNITS_PER_HOUR, False, p.continued, p.continues)
+            for p in placement.weeks[number]
+        )
     while len(week_slots) > 1 and not week_slots[-1]:
         week_slots.pop()
     last_week = len(week_slots) - 1
@@ -420,13 +497,104 @@ def build_schedule(
         hours_studied={ids[i]: studied[i] / 60 for i in range(len(ids)) if studied[i]},
         hours_spent={ids[i]: m / 60 for i, m in spent_total.items()},
         tolerance=tolerance_units / _UNITS_PER_HOUR,
-        streak=_streak(weeks, current, today),
+        streak=_streak(weeks, current, paced_baseline),
         earned_by_week=_earned_by_week(
             start, today, current, minutes, done_on, entries, (cap_num, cap_den)
         ),
         capacity=capacity,
         baseline=(anchor, anchor_units / _UNITS_PER_HOUR),
+        paced_baseline=paced_baseline,
     )
+
+
+def _place(
+    tasks: Sequence[Task],
+    capacity: Capacity,
+    start: date,
+    from_day: date,
+    work: tuple[list[bool], list[int], list[int], dict[int, int]],
+    prereqs: list[list[int]],
+    dependents: list[list[int]],
+) -> Placement:
+    """Lay the work of the members on the days from ``from_day`` on. ``work``: (members,
+    estimate minutes, minutes left, minutes studied in the week of ``from_day`` by task).
+
+    A milestone with ``min_weeks`` > 1 is paced: at most its estimate / min_weeks a week
+    (rounded up), less what was studied of it in the first week; its work left spread
+    over the matching part of min_weeks."""
+    members, minutes, left, studied = work
+    share = [0] * len(tasks)
+    spread = [0] * len(tasks)
+    already = [0] * len(tasks)
+    for i, task in enumerate(tasks):
+        if task.min_weeks > 1 and members[i]:
+            whole = minutes[i] * 7
+            share[i] = -(-whole // task.min_weeks)
+            spread[i] = -(-task.min_weeks * left[i] * 7 // whole)
+            already[i] = min(share[i], studied.get(i, 0) * 7)
+
+    def room_of(number: int) -> int:
+        first = _week_start(start, number)
+        return capacity.between(max(first, from_day), first + timedelta(days=7))
+
+    return place_work(
+        members=members,
+        prereqs=prereqs,
+        dependents=dependents,
+        need=[m * 7 for m in left],
+        started=[left[i] != minutes[i] for i in range(len(tasks))],
+        share=share,
+        spread=spread,
+        already=already,
+        first_week=_week_of(start, from_day),
+        room_of=room_of,
+    )
+
+
+def _studied_in_week(
+    entries: list[tuple[date, int, int]], start: date, day: date
+) -> dict[int, int]:
+    """Minutes studied by task in the week of ``day``, up to that day."""
+    number = _week_of(start, day)
+    studied: dict[int, int] = {}
+    for on, i, spent in entries:
+        if on <= day and _week_of(start, on) == number:
+            studied[i] = studied.get(i, 0) + spent
+    return studied
+
+
+def _last_work_day(placement: Placement, capacity: Capacity, start: date, from_day: date) -> date:
+    """The day the last placed work is done (work in a week comes first in it);
+    ``from_day`` when nothing was placed."""
+    number = placement.last_week
+    if not number:
+        return from_day
+    first = max(_week_start(start, number), from_day)
+    return capacity.reaching(first, placement.used[number])
+
+
+def _planned_units(
+    start: date,
+    capacity: Capacity,
+    anchor: tuple[date, int],
+    paced: tuple[tuple[int, int, int], ...],
+    day: date,
+) -> int:
+    """Planned value (units, uncapped) by the start of ``day``, after the anchor: its
+    units plus the capacity since, or with paced milestones the work the plan from the
+    anchor placed before ``day`` (a week's work first in the week)."""
+    anchor_day, anchor_units = anchor
+    if not paced:
+        return anchor_units + capacity.between(anchor_day, day)
+    number = _week_of(start, day)
+    at = bisect_right(paced, (number, _INFINITY_INT)) - 1
+    if at < 0:
+        return anchor_units
+    week, before, used = paced[at]
+    if week < number:
+        return anchor_units + before + used
+    first = max(_week_start(start, week), anchor_day)
+    return anchor_units + before + min(used, capacity.between(first, day))
 
 
 def _capacity(learner: Learner, week_minutes: int) -> Capacity:
@@ -447,15 +615,21 @@ def _away_days(time_off: tuple[tuple[date, date, float], ...], first: date, last
     return sum(max(0, (min(high, last) - max(low, first)).days + 1) for low, high, _ in time_off)
 
 
-def _streak(weeks: list[Week], current: int, today: date) -> int:
+def _streak(weeks: list[Week], current: int, paced: tuple[tuple[int, int, int], ...] = ()) -> int:
     """Weeks in a row, back from the current one, whose recorded hours met the week's
-    plan. Weeks with no planned hours (time off) neither count nor break it; the current
+    plan: its capacity, or within a paced plan's weeks the work that plan gave it.
+    Weeks with no planned hours (time off) neither count nor break it; the current
     week counts once met and does not break it before it ends."""
+    planned = {number: used for number, _, used in paced}
+    first, last = (paced[0][0], paced[-1][0]) if paced else (0, -1)
     count = 0
     for week in reversed(weeks[:current]):
-        if week.capacity <= 0:
+        target = round(week.capacity * 60)
+        if first <= week.number <= last:
+            target = min(target, -(-planned.get(week.number, 0) // 7))
+        if target <= 0:
             continue
-        met = round(week.recorded_hours * 60) >= round(week.capacity * 60)
+        met = round(week.recorded_hours * 60) >= target
         if met:
             count += 1
         elif week.number != current:
@@ -532,32 +706,6 @@ def _week_start(start: date, number: int) -> date:
 
 def _week_end(start: date, number: int) -> date:
     return start + timedelta(days=7 * number - 1)
-
-
-def _topological_order(
-    members: list[bool], prereqs: list[list[int]], dependents: list[list[int]]
-) -> list[int]:
-    """Kahn's algorithm over the members: prerequisites first, ties by curriculum index.
-
-    Prerequisites that are not members count as satisfied. Assumes there is no cycle.
-    """
-    waiting = [0] * len(members)
-    for i, required in enumerate(prereqs):
-        if members[i]:
-            for p in required:
-                if members[p]:
-                    waiting[i] += 1
-    ready = [i for i, member in enumerate(members) if member and not waiting[i]]  # sorted: a heap
-    order: list[int] = []
-    while ready:
-        i = heappop(ready)
-        order.append(i)
-        for d in dependents[i]:
-            if members[d]:
-                waiting[d] -= 1
-                if not waiting[d]:
-                    heappush(ready, d)
-    return order
 
 
 def _check_acyclic(ids: list[str], prereqs: list[list[int]], dependents: list[list[int]]) -> None:

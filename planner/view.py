@@ -210,7 +210,13 @@ def _inputs(
     }
     skipped = frozenset(mid for mid, s in states.items() if s.kind == "skipped" and mid in known)
     tasks = [
-        Task(id=m.id, hours=m.hours, requires=tuple(m.requires), skills=tuple(m.skills))
+        Task(
+            id=m.id,
+            hours=m.hours,
+            requires=tuple(m.requires),
+            skills=tuple(m.skills),
+            min_weeks=m.min_weeks,
+        )
         for m in curriculum.milestones
     ]
     learner = Learner(

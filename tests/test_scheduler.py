@@ -638,6 +638,7 @@ def test_week_hours_and_week_of() -> None:
         ([T("a", -1)], "hours of 'a' must be a positive number"),
         ([T("a", float("nan"))], "hours of 'a' must be a positive number"),
         ([T("a", float("inf"))], "hours of 'a' must be a positive number"),
+        ([Task("a", 1, min_weeks=0)], "min_weeks of 'a' must be at least 1, got 0"),
     ],
 )
 def test_invalid_input(tasks: list[Task], message: str) -> None:
@@ -759,19 +760,29 @@ def time_offs(
     return tuple(draw(st.permutations(periods)))
 
 
+# min_weeks: mostly 1, else a few weeks or up to the format's most (52).
+MIN_WEEKS = st.one_of(st.just(1), st.integers(2, 6), st.integers(2, 52))
+
+
 @st.composite
 def scenarios(
-    draw: st.DrawFn, max_tasks: int = 14, with_requires: bool = True, extras: bool = True
+    draw: st.DrawFn,
+    max_tasks: int = 14,
+    with_requires: bool = True,
+    extras: bool = True,
+    paced: bool = False,
 ) -> Scenario:
     """A curriculum, a learner and progress. ``extras``: also study entries, ``done
-    --hours`` and time off."""
+    --hours`` and time off. ``paced``: milestones get random ``min_weeks``."""
     parts = draw(st.lists(TASK_PARTS, max_size=max_tasks))
+    weeks = draw(st.lists(MIN_WEEKS, min_size=len(parts), max_size=len(parts))) if paced else []
     tasks = []
     for i, (quarters, picks, ghost, skills) in enumerate(parts):
         requires = list(dict.fromkeys(f"m{r % i}" for r in picks)) if with_requires and i else []
         if with_requires and ghost:
             requires.append("not-in-curriculum")
-        tasks.append(Task(f"m{i}", quarters / 4, tuple(requires), tuple(skills)))
+        min_weeks = weeks[i] if paced else 1
+        tasks.append(Task(f"m{i}", quarters / 4, tuple(requires), tuple(skills), min_weeks))
     tasks = draw(st.permutations(tasks))  # curriculum order need not be topological
     hours_per_week = draw(HOURS_PER_WEEK)
     start = date(2026, 1, 1) + timedelta(days=draw(st.integers(0, 365)))
