@@ -4,8 +4,9 @@ Pure and standard library only. Work is in capacity units (a seventh of a minute
 ``planner.scheduler``); weeks are numbers, and ``room_of(n)`` says how many units week
 ``n`` holds (from the first day remaining work may use, for the first week).
 
-Milestones are taken in prerequisite order, ties by curriculum index (Kahn's algorithm
-with a heap), and laid out in one of two ways:
+Milestones are taken in prerequisite order (Kahn's algorithm with a heap): of those
+ready, a paced one first, since it needs calendar time and starts as soon as its
+prerequisites allow, then ties by curriculum index. Each is laid out in one of two ways:
 
 - sequential (``share`` 0): the milestone fills the free room of the cursor's week, then
   of the following weeks, until its work is placed; the cursor ends in its last week and
@@ -100,7 +101,10 @@ def place_work(
     for i, required in enumerate(prereqs):
         if members[i]:
             waiting[i] = sum(1 for p in required if members[p])
-    ready = [i for i, member in enumerate(members) if member and not waiting[i]]  # a heap
+    ready: list[tuple[bool, int]] = []  # a heap: (sequential, index), paced ones first
+    for i, member in enumerate(members):
+        if member and not waiting[i]:
+            heappush(ready, (not share[i], i))
     held: list[tuple[int, int]] = []  # (last week, task) of launched paced milestones
 
     def release(i: int) -> None:
@@ -108,7 +112,7 @@ def place_work(
             if members[d]:
                 waiting[d] -= 1
                 if not waiting[d]:
-                    heappush(ready, d)
+                    heappush(ready, (not share[d], d))
 
     cursor = first_week
     while True:
@@ -119,7 +123,7 @@ def place_work(
                 break
             cursor = held[0][0]  # only paced work until then: the weeks between stay idle
             continue
-        i = heappop(ready)
+        _, i = heappop(ready)
         result.order.append(i)
         left, continued = need[i], started[i]
         if share[i]:

@@ -15,7 +15,8 @@ takes away (or reduces) the capacity of its days.
 
 A milestone with ``min_weeks`` > 1 needs calendar time (mentoring sessions, a review):
 it is paced, spread over at least that many weeks alongside the other work instead of
-blocking it. Reached in order, it takes at most its estimate / min_weeks (rounded up) in
+blocking it. It starts as soon as its prerequisites allow (of the milestones ready, a
+paced one is taken first), takes at most its estimate / min_weeks (rounded up) in
 each week from then on, and what it takes is kept free of later work; its dependents
 start no earlier than its last week, and when nothing else is left to do the weeks until
 then hold only the paced work. A started one goes on at the same weekly share for the
