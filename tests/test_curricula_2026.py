@@ -370,3 +370,14 @@ def test_capstone_is_no_smaller_than_the_project_it_wraps() -> None:
     smallest = min(p.hours for p in curriculum.projects if p.difficulty == "advanced")
     assert capstone.hours >= smallest
     assert 70 <= capstone.hours <= 90
+
+
+@pytest.mark.parametrize("ref", ["foundations", "ml-core", ARCHITECT])
+def test_effort_figures_add_up_to_the_hours(ref: str) -> None:
+    """Each "≈ N h" in an effort line is one part; the parts sum to the milestone's hours."""
+    wrong = {}
+    for m in load_curriculum(ref).milestones:
+        parts = [float(n) for n in re.findall(r"≈ (\d+(?:\.\d+)?) h\b", m.effort or "")]
+        if sum(parts) != m.hours:
+            wrong[m.id] = (parts, m.hours)
+    assert wrong == {}
