@@ -374,10 +374,10 @@ def test_capstone_is_no_smaller_than_the_project_it_wraps() -> None:
 
 @pytest.mark.parametrize("ref", ["foundations", "ml-core", ARCHITECT])
 def test_effort_figures_add_up_to_the_hours(ref: str) -> None:
-    """Each "≈ N h" in an effort line is one part; the parts sum to the milestone's hours."""
+    """Each "~ N h" in an effort line is one part; the parts sum to the milestone's hours."""
     wrong = {}
     for m in load_curriculum(ref).milestones:
-        parts = [float(n) for n in re.findall(r"≈ (\d+(?:\.\d+)?) h\b", m.effort or "")]
+        parts = [float(n) for n in re.findall(r"~ (\d+(?:\.\d+)?) h\b", m.effort or "")]
         if sum(parts) != m.hours:
             wrong[m.id] = (parts, m.hours)
     assert wrong == {}
