@@ -1,7 +1,8 @@
 """Study time, time off and earned-value pace, through the command line and the view.
 
 The learner of the README's tour: 8 h a week, two milestones done with their real hours,
-then 10 hours into a 28-hour one. Dates are relative to today where pace depends on it.
+then some hours into the next one. Dates are relative to today where pace depends on it;
+hours come from the built-in curriculum, so a revision of its estimates keeps the story.
 """
 
 from __future__ import annotations
@@ -23,6 +24,14 @@ BOTH_BACKENDS = True  # tests that run the CLI run on SQLite and on the test ser
 
 TODAY = SESSION_DAY
 START = TODAY - timedelta(days=42)  # six weeks ago: the plan expects 48 h by today
+PLANNED = 48
+_HOURS = {m.id: m.hours for m in load_role("ai-architect").milestones}
+DONE_EARNED = _HOURS["python-programming"] + _HOURS["sql-data-wrangling"]  # estimates earned
+DSA = _HOURS["data-structures-algorithms"]  # the milestone studied next
+
+
+def hours(value: float) -> str:
+    return f"{value:g}"
 
 
 def day(offset: int) -> str:
@@ -73,18 +82,20 @@ def one_error_line(result: Any) -> str:
 
 def test_the_learner_behind_before_recording_study(learner: Run) -> None:
     data = status(learner)
-    assert data["pace"]["hours_planned_to_date"] == 48
-    assert data["pace"]["hours_earned"] == 40
+    assert DONE_EARNED < PLANNED  # the story needs the learner behind here
+    assert data["pace"]["hours_planned_to_date"] == PLANNED
+    assert data["pace"]["hours_earned"] == DONE_EARNED
     assert data["pace"]["status"] == "behind"
     assert data["finish"]["projected"] > data["finish"]["planned"]
 
 
 def test_study_time_makes_the_learner_two_hours_ahead(learner: Run) -> None:
-    result = learner("study", "data-structures", "10h", "--on", day(39))
+    studied = PLANNED + 2 - DONE_EARNED
+    result = learner("study", "data-structures", f"{hours(studied)}h", "--on", day(39))
     assert result.exit_code == 0, result.stderr
-    assert "10 of 28 h" in result.stdout
+    assert f"{hours(studied)} of {hours(DSA)} h" in result.stdout
     data = status(learner)
-    assert data["pace"]["hours_earned"] == 50
+    assert data["pace"]["hours_earned"] == PLANNED + 2
     assert data["pace"]["hours_behind"] == -2
     assert data["pace"]["status"] == "ahead"
     assert data["pace"]["text"] == "ahead by 2 h"
@@ -95,8 +106,9 @@ def test_study_time_makes_the_learner_two_hours_ahead(learner: Run) -> None:
     assert "days earlier than planned" in text
     assert len(text.splitlines()) <= 24
     nxt = learner("next")
-    assert "10 of 28 h studied" in nxt.stdout
-    assert json.loads(learner("next", "--json").stdout)["milestones"][0]["hours_studied"] == 10
+    assert f"{hours(studied)} of {hours(DSA)} h studied" in nxt.stdout
+    next_json = json.loads(learner("next", "--json").stdout)
+    assert next_json["milestones"][0]["hours_studied"] == studied
     replan = learner("replan")
     assert "No catch-up is needed: you are ahead of the plan." in replan.stdout
     assert "Study" not in replan.stdout  # no option that changes nothing
@@ -107,14 +119,15 @@ def test_study_time_makes_the_learner_two_hours_ahead(learner: Run) -> None:
 
 
 def test_done_without_hours_takes_the_study_time(learner: Run) -> None:
+    spent = DSA + 4
     learner("study", "data-structures", "20h", "--on", day(38))
-    learner("study", "data-structures", "12h", "--on", day(39))
+    learner("study", "data-structures", f"{hours(spent - 20)}h", "--on", day(39))
     result = learner("done", "data-structures", "--on", day(40))
-    assert "32 h of 28 h estimated" in " ".join(result.stdout.split())
+    assert f"{hours(spent)} h of {hours(DSA)} h estimated" in " ".join(result.stdout.split())
     log = " ".join(learner("log").stdout.split())  # the detail may wrap in its column
-    assert "32 h spent of 28 h estimated (+4 h)" in log
+    assert f"{hours(spent)} h spent of {hours(DSA)} h estimated (+4 h)" in log
     data = status(learner)
-    assert data["pace"]["hours_earned"] == 40 + 28  # a done milestone earns its estimate
+    assert data["pace"]["hours_earned"] == DONE_EARNED + DSA  # a done milestone earns its estimate
 
 
 def test_done_with_fewer_hours_than_studied_is_refused(learner: Run) -> None:
@@ -129,10 +142,10 @@ def test_done_with_fewer_hours_than_studied_is_refused(learner: Run) -> None:
 def test_undo_takes_back_done_then_study_entries_newest_first(learner: Run) -> None:
     learner("study", "data-structures", "2h", "--on", day(38))
     learner("study", "data-structures", "90m", "--on", day(39))
-    assert status(learner)["pace"]["hours_earned"] == 43.5
+    assert status(learner)["pace"]["hours_earned"] == DONE_EARNED + 3.5
     result = learner("undo", "data-structures")
     assert "Took back 1.5 h of study" in result.stdout
-    assert status(learner)["pace"]["hours_earned"] == 42
+    assert status(learner)["pace"]["hours_earned"] == DONE_EARNED + 2
     kinds = [e["kind"] for e in events(learner)]
     assert kinds[-3:] == ["studied", "studied", "retracted"]  # nothing is deleted
     assert "takes back 1.5 h studied on" in learner("log").stdout
