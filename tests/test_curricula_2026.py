@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -18,6 +19,7 @@ from hypothesis import strategies as st
 
 from planner.curriculum import load_curriculum, load_role
 from planner.models import Curriculum, Milestone, Project
+from tests.conftest import Run
 
 ROLES = ["ai-architect", "lead-ml-engineer"]
 ARCHITECT = "ai-architect"
@@ -70,6 +72,28 @@ def milestone_text(milestone: Milestone) -> str:
 
 
 # -- every built-in role ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_show_gives_the_total_with_and_without_the_optional_milestones(role: str, cli: Run) -> None:
+    curriculum = load_role(role)
+    optional = [m for m in curriculum.milestones if m.optional]
+    core = sum(m.hours for m in curriculum.milestones if not m.optional)
+    result = cli("curricula", "show", role)
+    assert result.exit_code == 0, result.stderr
+    assert (
+        f"{len(curriculum.milestones)} milestones, {curriculum.total_hours:g} hours "
+        f"({core:g} without the {len(optional)} optional)"
+    ) in result.stdout
+
+
+def test_show_says_nothing_of_optional_milestones_when_there_are_none(
+    cli: Run, fixture_curricula: Path
+) -> None:
+    result = cli("curricula", "show", "tiny-base")  # a module with no optional milestone
+    assert result.exit_code == 0, result.stderr
+    assert re.search(r"\d+ milestones, \d+ hours\n", result.stdout), result.stdout
+    assert "optional)" not in result.stdout
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -107,8 +107,17 @@ def show_command(
         echo_table(
             ["SKILL", "NAME"], [[s.id, s.name] for s in curriculum.skills], give={"NAME": "text"}
         )
+    optional = [m for m in curriculum.milestones if m.optional]
+    core = (
+        ""
+        if not optional
+        else (
+            f" ({hours(curriculum.total_hours - sum(m.hours for m in optional))} without the "
+            f"{len(optional)} optional)"
+        )
+    )
     typer.echo(
-        f"\n{len(curriculum.milestones)} milestones, {hours(curriculum.total_hours)} hours\n"
+        f"\n{len(curriculum.milestones)} milestones, {hours(curriculum.total_hours)} hours{core}\n"
     )
     echo_table(
         ["MILESTONE", "HOURS", "REQUIRES", "TITLE"],
