@@ -24,7 +24,11 @@ Url = Annotated[
     StringConstraints(pattern=r"^https?://[^\s<>\"']+$", max_length=2000),
     Field(description="an http(s) URL"),
 ]
-Hours = Annotated[float, Field(gt=0, le=1000, description="estimated hours of study")]
+Hours = Annotated[
+    float,
+    # strict: YAML's `true` or "12" is a slip, not a number of hours
+    Field(gt=0, le=1000, strict=True, description="estimated hours of study"),
+]
 
 ResourceKind = Literal["book", "course", "docs", "article", "video", "certification"]
 Difficulty = Literal["beginner", "intermediate", "advanced"]
@@ -83,7 +87,7 @@ class Milestone(Strict):
             "where the hours come from, e.g. 'MIT 6.006 lectures 1-8 = 12 h; 30 problems = 16 h'"
         ),
     )
-    min_weeks: Annotated[int, Field(ge=1, le=52)] = Field(
+    min_weeks: Annotated[int, Field(ge=1, le=52, strict=True)] = Field(
         default=1,
         exclude_if=_is_one,
         description=(

@@ -18,8 +18,11 @@ prerequisites allow, then ties by curriculum index. Each is laid out in one of t
   in the first week) and never more than the week's free room; what it takes is
   reserved, so later work fills only what is left of each week. The cursor does not
   move. Its dependents are released when the cursor reaches its last week (they may
-  start in that week); when nothing else is ready, the cursor moves on to that week,
-  leaving the weeks between to the paced work alone.
+  start in that week), even in the middle of a sequential milestone: paced work that
+  becomes ready then is launched in that week, beside it (a sequential one waits for
+  the cursor's milestone to end, as sequential work always does). When nothing else is
+  ready, the cursor moves on to that week, leaving the weeks between to the paced work
+  alone.
 
 Cost: O((n + e) log n) plus one step per week walked.
 """
@@ -114,10 +117,38 @@ def place_work(
                 if not waiting[d]:
                     heappush(ready, (not share[d], d))
 
+    def launch(i: int, number: int) -> None:
+        """Spread paced task ``i`` from week ``number`` on; hold its dependents."""
+        left, continued = need[i], started[i]
+        while not room(number):
+            number += 1
+        weeks_left = spread[i]
+        while left:
+            most = share[i] - (already[i] if number == first_week else 0)
+            take = min(room(number), most, -(-left // max(1, weeks_left)))
+            if take:
+                left -= take
+                put(number, Piece(i, take, continued, left > 0))
+                continued = True
+            weeks_left -= 1
+            number += 1
+        heappush(held, (number - 1, i))
+
+    def arrive(number: int) -> None:
+        """The cursor is in week ``number``: release what paced work ends by then, and
+        launch every paced task that is ready, so none waits for sequential work."""
+        while True:
+            while held and held[0][0] <= number:
+                release(heappop(held)[1])
+            if not ready or ready[0][0]:  # (sequential, index): paced ones sort first
+                return
+            _, i = heappop(ready)
+            result.order.append(i)
+            launch(i, number)
+
     cursor = first_week
     while True:
-        while held and held[0][0] <= cursor:
-            release(heappop(held)[1])
+        arrive(cursor)
         if not ready:
             if not held:
                 break
@@ -126,28 +157,13 @@ def place_work(
         _, i = heappop(ready)
         result.order.append(i)
         left, continued = need[i], started[i]
-        if share[i]:
-            number = cursor
-            while not room(number):
-                number += 1
-            weeks_left = spread[i]
-            while left:
-                most = share[i] - (already[i] if number == first_week else 0)
-                take = min(room(number), most, -(-left // max(1, weeks_left)))
-                if take:
-                    left -= take
-                    put(number, Piece(i, take, continued, left > 0))
-                    continued = True
-                weeks_left -= 1
-                number += 1
-            heappush(held, (number - 1, i))
-        else:
-            while left:
-                while not room(cursor):
-                    cursor += 1
-                take = min(left, room(cursor))
-                left -= take
-                put(cursor, Piece(i, take, continued, left > 0))
-                continued = True
-            release(i)
+        while left:
+            while not room(cursor):
+                cursor += 1
+                arrive(cursor)
+            take = min(left, room(cursor))
+            left -= take
+            put(cursor, Piece(i, take, continued, left > 0))
+            continued = True
+        release(i)
     return result

@@ -148,6 +148,19 @@ def test_fixture_role_resolves_with_includes_first() -> None:
             "version: 2\nversion: 3\n",
             r"tiny-role\.yaml:5:1: .*duplicate key 'version' \(first used on line 4\)",
         ),
+        # a yes/no or a quoted number is not a number of hours or weeks
+        ("    hours: 12\n", "    hours: true\n", r"hours: Input should be a valid number"),
+        ("    hours: 12\n", '    hours: "12"\n', r"hours: Input should be a valid number"),
+        (
+            "    hours: 12\n",
+            "    hours: 12\n    min_weeks: yes\n",
+            r"min_weeks: Input should be a valid integer",
+        ),
+        (
+            "    hours: 12\n",
+            "    hours: 12\n    min_weeks: 2.0\n",
+            r"min_weeks: Input should be a valid integer",
+        ),
         # a role must have a profile
         ("profile:\n", "profile_:\n", r"unknown field 'profile_'"),
         # resource URLs must be http(s)

@@ -36,7 +36,7 @@ EFFORT = "MIT 6.006 lectures 1 to 8 are about 12 h; thirty practice problems abo
 COMPUTE = "A GPU with 16 GB of memory: a free notebook tier is enough for the exercises"
 PROJECT_COMPUTE = "Eight GPU hours for fine-tuning, rented by the hour from a cloud provider"
 LICENCE = "CC BY-NC-SA 4.0, attribution required and no commercial use of derived work"
-PREPARES_FOR = "A junior machine learning engineer role on a product team"
+PREPARES_FOR = "A junior machine learning engineer role on a product team."
 PATH_STEPS = ["Software engineer", "Machine learning engineer", "Staff ML engineer"]
 NOTE = "Leading the design of systems other teams depend on only comes with years on the job"
 NEW_TEXTS = (EFFORT, COMPUTE, PROJECT_COMPUTE, LICENCE, PREPARES_FOR, NOTE, *PATH_STEPS)
@@ -346,6 +346,10 @@ def test_the_printed_plan_gives_every_field_in_each_format(
     assert f"<dt>Effort:</dt> <dd>{EFFORT}</dd>" in page
     assert "spread over at least 3 weeks" in page
     assert "Software engineer → Machine learning engineer → Staff ML engineer" in page
+    # The role's own sentences keep their own full stops: none is added after them.
+    text_of_page = re.sub(r"<[^>]+>", " ", page)
+    assert f"Prepares for: {PREPARES_FOR}" in " ".join(text_of_page.split())
+    assert ".." not in text_of_page.replace("...", "")
 
     pdf = tmp_path / "plan.pdf"
     assert cli("plan", "--output", str(pdf)).exit_code == 0
