@@ -262,6 +262,10 @@ def test_backups_made_at_once_by_several_processes_never_clash(
 # --------------------------------------------------------------------------- Ctrl-C
 
 
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @pytest.mark.parametrize(
     ("command", "fault", "old"),
     [
@@ -295,6 +299,10 @@ def test_ctrl_c_while_writing_says_what_became_of_the_file(
         stderr=subprocess.PIPE,
         text=True,
         env=env,
+        # A test run started in the background (nohup, `&` without job control) passes
+        # SIGINT on as ignored, and Python then leaves it ignored: give the command a
+        # terminal's default, as a person pressing Ctrl-C has.
+        preexec_fn=_default_sigint,
     )
     folder = (target or db).parent
     deadline = time.monotonic() + 60
