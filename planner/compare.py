@@ -39,20 +39,11 @@ def _level(level: plain.Level) -> dict[str, Any]:
 def _effort(
     roles: list[Curriculum], hours_per_week: float, known: frozenset[str], today: date
 ) -> dict[str, Any]:
-    from planner.scheduler import Learner, Progress, Task, build_schedule
-    from planner.view import merge_roles
+    from planner.scheduler import Learner, Progress, build_schedule
+    from planner.view import merge_roles, tasks_of
 
     merged = merge_roles(roles)
-    tasks = [
-        Task(
-            id=m.id,
-            hours=m.hours,
-            requires=tuple(m.requires),
-            skills=tuple(m.skills),
-            min_weeks=m.min_weeks,
-        )
-        for m in merged.milestones
-    ]
+    tasks = tasks_of(merged.milestones)
     schedule = build_schedule(tasks, Learner(hours_per_week, today, known), Progress(), today)
     return {
         "milestones": schedule.milestones_total,

@@ -197,7 +197,7 @@ def _inputs(
     activity: Activity,
     hours_per_week: float | None = None,
 ) -> tuple[list[Task], Learner, Progress]:
-    from planner.scheduler import Learner, Progress, Task
+    from planner.scheduler import Learner, Progress
 
     known = curriculum.by_id
     done = {
@@ -209,16 +209,7 @@ def _inputs(
         mid: s.hours for mid, s in states.items() if s.kind == "done" and mid in known and s.hours
     }
     skipped = frozenset(mid for mid, s in states.items() if s.kind == "skipped" and mid in known)
-    tasks = [
-        Task(
-            id=m.id,
-            hours=m.hours,
-            requires=tuple(m.requires),
-            skills=tuple(m.skills),
-            min_weeks=m.min_weeks,
-        )
-        for m in curriculum.milestones
-    ]
+    tasks = tasks_of(curriculum.milestones)
     learner = Learner(
         hours_per_week=hours_per_week or plan.hours_per_week,
         start=plan.start,
@@ -375,3 +366,19 @@ def checked_view(
     s = view.schedule
     finish = max(s.projected_finish, s.planned_finish)
     return view, check_plan_length(info.start, finish, info.hours_per_week)
+
+
+def tasks_of(milestones: Sequence[Milestone]) -> list[Task]:
+    """The milestones as the scheduler sees them, in curriculum order."""
+    from planner.scheduler import Task
+
+    return [
+        Task(
+            id=m.id,
+            hours=m.hours,
+            requires=tuple(m.requires),
+            skills=tuple(m.skills),
+            min_weeks=m.min_weeks,
+        )
+        for m in milestones
+    ]
