@@ -1,4 +1,4 @@
-"""Study entries and time off as a plan's history holds them, derived from its events.
+"""Study entries, time off and notes as a plan's history holds them, derived from its events.
 
 Both are recorded as events (``studied``, ``away``) and withdrawn by a later
 ``retracted`` event naming the entry's id, so the history only ever grows. Pure data; the
@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Protocol
 
-__all__ = ["Activity", "EventRow", "StudyEntry", "TimeOff", "activity_of"]
+__all__ = ["Activity", "EventRow", "Note", "StudyEntry", "TimeOff", "activity_of"]
 
 
 class EventRow(Protocol):
@@ -41,6 +41,9 @@ class EventRow(Protocol):
 
     @property
     def ref_id(self) -> int | None: ...
+
+    @property
+    def at(self) -> datetime: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,11 +74,23 @@ class TimeOff:
 
 
 @dataclass(frozen=True, slots=True)
+class Note:
+    """A note the learner kept on a milestone (``planner note``): user text, and the
+    moment it was recorded (UTC)."""
+
+    milestone_id: str
+    text: str
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class Activity:
-    """A plan's standing study entries and time off (retracted ones left out)."""
+    """A plan's standing study entries and time off (retracted ones left out), and the
+    notes kept on its milestones, oldest first."""
 
     studied: tuple[StudyEntry, ...] = ()
     time_off: tuple[TimeOff, ...] = ()
+    notes: tuple[Note, ...] = ()
 
     def studied_on(self, milestone_id: str) -> float:
         """Hours of study recorded on one milestone."""
@@ -88,6 +103,7 @@ def activity_of(events: Iterable[EventRow]) -> Activity:
     retracted = {e.ref_id for e in rows if e.kind == "retracted" and e.ref_id is not None}
     studied = []
     time_off = []
+    notes = []
     for e in rows:
         if e.id is not None and e.id in retracted:
             continue
@@ -95,6 +111,9 @@ def activity_of(events: Iterable[EventRow]) -> Activity:
             studied.append(StudyEntry(e.id, e.milestone_id, e.on_date, e.hours, e.note))
         elif e.kind == "away" and e.on_date is not None and e.until_date is not None:
             time_off.append(TimeOff(e.id, e.on_date, e.until_date, e.hours or 0.0, e.note))
+        elif e.kind == "note" and e.note and e.note.strip():
+            notes.append(Note(e.milestone_id, e.note, e.at))
     studied.sort(key=lambda e: (e.day, e.id or 0))
     time_off.sort(key=lambda t: t.first)
-    return Activity(tuple(studied), tuple(time_off))
+    notes.sort(key=lambda n: n.at)
+    return Activity(tuple(studied), tuple(time_off), tuple(notes))

@@ -329,6 +329,7 @@ def away(
                     key=lambda t: t.first,
                 )
             ),
+            activity.notes,
         )
         after, warnings = checked_view(info, states, today, planned)  # raises before writing
         tracker.record_event(
