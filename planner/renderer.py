@@ -90,9 +90,11 @@ def environment() -> jinja2.Environment:
         "md_url": md_url,
         "safe_url": safe_url,
         "hours": format_hours,
+        "h1": tenths,
     }
     env.filters.update(filters)
     env.filters["wrap"] = jinja2.pass_context(wrap_lines)
+    env.filters["css_string"] = css_string
     return env
 
 
@@ -142,6 +144,24 @@ def _bytecode_cache() -> jinja2.BytecodeCache | None:
                 super().dump_bytecode(bucket)
 
     return QuietCache(str(folder))
+
+
+def css_string(value: object) -> Any:
+    """User text as a quoted CSS string (for ``content:`` in a stylesheet).
+
+    Every character but ASCII letters and digits becomes a six-digit hex escape (spaces
+    too: a space after an escape would be read as its end) and control characters are
+    dropped, so nothing can end the string, the rule or the style element.
+    """
+    from markupsafe import Markup
+
+    body = "".join(c if c.isascii() and c.isalnum() else f"\\{ord(c):06x}" for c in plain(value))
+    return Markup(f'"{body}"')  # noqa: S704 - only letters, digits and escapes remain
+
+
+def tenths(value: float) -> str:
+    """Hours to a tenth, without a trailing zero: 8, 1.1, 5.1."""
+    return f"{value:.1f}".removesuffix(".0")
 
 
 def format_hours(value: float) -> str:

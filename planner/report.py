@@ -18,19 +18,15 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from planner.chart import Chart, build_chart
+from planner.outline import MilestoneBlock, Resource, milestone_blocks, short_url
+from planner.timeline import spans, text_overview
+from planner.wall import Wall, build_wall
 
 if TYPE_CHECKING:
     from planner.history import TimeOff
     from planner.projects import Suggestion
     from planner.scheduler import Slot, Week
     from planner.view import PlanView
-
-
-@dataclass(frozen=True)
-class Resource:
-    title: str
-    url: str
-    kind: str
 
 
 @dataclass(frozen=True)
@@ -65,6 +61,8 @@ class Item:
     effort: str | None = None  # where the hours estimate comes from
     min_weeks: int = 1  # calendar weeks the work is spread over, at least
     compute: str | None = None  # hardware beyond a laptop, and how to get it
+    number: int = 0  # the milestone's number in the printed plan (its wall-view row)
+    role_titles: tuple[str, ...] = ()  # the roles it serves, in a multi-role plan only
 
 
 @dataclass(frozen=True)
@@ -150,6 +148,14 @@ class Report:
     projects: tuple[ProjectBrief, ...]
     paper: str  # "A4" or "Letter"
     credit: str
+    milestones: tuple[MilestoneBlock, ...] = ()  # each scheduled milestone once, numbered
+    wall: Wall | None = None  # the one-page timeline (HTML and PDF)
+    overview: tuple[str, ...] = ()  # the timeline as text lines (txt and md)
+    current_week: int = 0  # 1-based, 0 when today is outside the plan
+
+    @property
+    def multi_role(self) -> bool:
+        return len(self.roles) > 1
 
 
 def _bar(fraction: float, width: int = 30) -> str:
@@ -163,8 +169,15 @@ def build_report(
     *,
     weeks: int | None = None,
     paper: str = "A4",
+    width: int = 80,
 ) -> Report:
+    """The printable plan. weeks: only that many weeks from the current one (None: all);
+    paper: "A4" or "Letter"; width: cells of the text overview (>= 40)."""
     s = view.schedule
+    rows = spans(view)
+    numbers = {r.id: r.number for r in rows}
+    multi = len(view.curriculum.roles) > 1
+    role_titles = {r.id: r.title for r in view.curriculum.roles}
     curriculum = view.curriculum
     by_id = curriculum.by_id
     first = s.current_week if weeks is not None else 1
@@ -194,7 +207,9 @@ def build_report(
                     done_on=done_on.isoformat() if done_on else None,
                     summary=m.summary,
                     done_when=m.done_when,
-                    resources=tuple(Resource(r.title, r.url, r.kind) for r in m.resources),
+                    resources=tuple(
+                        Resource(r.title, r.url, r.kind, short_url(r.url)) for r in m.resources
+                    ),
                     roles=curriculum.serves.get(m.id, ()),
                     optional=m.optional,
                     recorded=slot.recorded,
@@ -204,6 +219,12 @@ def build_report(
                     effort=m.effort,
                     min_weeks=m.min_weeks,
                     compute=m.compute,
+                    number=numbers.get(m.id, 0),
+                    role_titles=tuple(
+                        role_titles[r] for r in curriculum.serves.get(m.id, ()) if r in role_titles
+                    )
+                    if multi
+                    else (),
                 )
             )
         month = f"{week.start:%B %Y}"
@@ -285,6 +306,10 @@ def build_report(
         projects=projects,
         paper=paper,
         credit="Role profiles draw on " + "; ".join(dict.fromkeys(r.source for r in roles)) + ".",
+        milestones=milestone_blocks(view, rows),
+        wall=build_wall(view, rows, paper),
+        overview=tuple(text_overview(view, rows, max(width, 40))),
+        current_week=s.current_week if 1 <= s.current_week <= len(s.weeks) else 0,
     )
 
 

@@ -327,7 +327,7 @@ def render_plan(
         msg = f"--weeks must be at least 1 (got {weeks})."
         raise UsageError(msg)
     view = load_view(db=db, plan_name=plan_name, today=today)
-    report = build_report(view, rank_projects(view), weeks=weeks, paper=paper)
+    report = build_report(view, rank_projects(view), weeks=weeks, paper=paper, width=width)
     if fmt == "pdf":
         return renderer.html_to_pdf(renderer.render("html", {"plan": report}))
     return renderer.render(fmt, {"plan": report}, width=width).encode("utf-8")
