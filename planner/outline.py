@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from planner.timeline import Span
     from planner.view import PlanView
 
-SHORT_URL = 48  # characters of a link printed on paper
+SHORT_URL = 44  # characters of a link printed on paper
 
 
 @dataclass(frozen=True)

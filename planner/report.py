@@ -306,7 +306,9 @@ def build_report(
         projects=projects,
         paper=paper,
         credit="Role profiles draw on " + "; ".join(dict.fromkeys(r.source for r in roles)) + ".",
-        milestones=milestone_blocks(view, rows),
+        milestones=tuple(
+            b for b in milestone_blocks(view, rows) if b.last_week >= first and b.first_week <= last
+        ),
         wall=build_wall(view, rows, paper),
         overview=tuple(text_overview(view, rows, max(width, 40))),
         current_week=s.current_week if 1 <= s.current_week <= len(s.weeks) else 0,

@@ -343,7 +343,7 @@ def test_the_printed_plan_gives_every_field_in_each_format(
 
     page = html.unescape(ok(cli("plan", "--format", "html")))
     assert_shows_every_field(page)
-    assert f"<dt>Effort:</dt> <dd>{EFFORT}</dd>" in page
+    assert f"<b>Effort:</b> {EFFORT}</p>" in page
     assert "spread over at least 3 weeks" in page
     assert "Software engineer → Machine learning engineer → Staff ML engineer" in page
     # The role's own sentences keep their own full stops: none is added after them.
