@@ -79,7 +79,12 @@ def environment() -> jinja2.Environment:
         loader=jinja2.FileSystemLoader(str(settings.templates_dir())),
         bytecode_cache=_bytecode_cache(),
         undefined=jinja2.StrictUndefined,
-        autoescape=_autoescape,
+        # Every template but the text and Markdown ones is escaped as HTML, partials
+        # (_wall.svg.j2, _print.css.j2) included: a partial is escaped by its own name,
+        # not by the page that includes it.
+        autoescape=jinja2.select_autoescape(
+            disabled_extensions=("txt.j2", "md.j2"), default_for_string=True, default=True
+        ),
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
@@ -96,13 +101,6 @@ def environment() -> jinja2.Environment:
     env.filters["wrap"] = jinja2.pass_context(wrap_lines)
     env.filters["css_string"] = css_string
     return env
-
-
-def _autoescape(name: str | None) -> bool:
-    """Every template but the text and Markdown ones is escaped as HTML, partials
-    (``_wall.svg.j2``, ``_print.css.j2``) included: a partial is escaped by its own
-    name, not by the page that includes it."""
-    return not (name or "").endswith((".txt.j2", ".md.j2"))
 
 
 def wrap_lines(context: Any, text: str, indent: int | str = 0) -> str:
