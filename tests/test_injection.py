@@ -58,8 +58,8 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from planner import curriculum, renderer
+from planner.history import Activity, Note
 from planner.models import Dataset, Resource
-from planner.outline import NoteLine
 from planner.projects import rank_projects
 from planner.queries import MilestoneState
 from planner.report import Report, build_report
@@ -330,7 +330,11 @@ def load_view(folder: Path, name: str) -> PlanView:
         curriculum._resolved.clear()  # noqa: SLF001
         curriculum._file_cache.clear()  # noqa: SLF001
         try:
-            return build_view(plan_info(name), STATES, TODAY)
+            plain_view = build_view(plan_info(name), STATES, TODAY)
+            ids = [m.id for m in plain_view.curriculum.milestones]
+            # a note on every milestone, so the notes of the printed plan are checked too
+            notes = tuple(Note(mid, "a note", datetime(2026, 1, 2, tzinfo=UTC)) for mid in ids)
+            return build_view(plan_info(name), STATES, TODAY, Activity(notes=notes))
         finally:
             curriculum._resolved.clear()  # noqa: SLF001
             curriculum._file_cache.clear()  # noqa: SLF001
@@ -392,7 +396,7 @@ def with_texts(report: Report, t: Texts) -> Report:
                 effort=t.effort,
                 compute=t.compute,
                 resources=tuple(r(x, title=t.resource, url=t.url) for x in m.resources),
-                notes=(NoteLine(report.today, t.note, 1.5), NoteLine(report.today, t.note)),
+                notes=tuple(r(n, text=t.note) for n in m.notes),
             )
             for m in report.milestones
         ),
