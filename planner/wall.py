@@ -13,6 +13,7 @@ are flagged under the bars.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
@@ -203,36 +204,47 @@ def build_wall(view: PlanView, rows: tuple[Span, ...], paper: str = "A4") -> Wal
 
 
 def _axes(
-    start: date, end: date, x: object, plot_w: float
+    start: date, end: date, x: Callable[[date], float], plot_w: float
 ) -> tuple[tuple[Tick, ...], tuple[Tick, ...], tuple[Tick, ...]]:
-    """Month labels (thinned so they never overlap), year labels and month gridlines."""
-    assert callable(x)
+    """Month labels, year labels and month gridlines. Months are labelled every 1, 2, 3,
+    6 or 12 months, the fewest that leave room for a label; a label is then dropped
+    where it would still touch the one before (the plan's first, part month)."""
     firsts = []
     day = start.replace(day=1)
     while day < end:
         firsts.append(day)
         day = (day + timedelta(days=32)).replace(day=1)
-    spacing = plot_w / max(len(firsts), 1) * (1 if len(firsts) > 1 else 1)
-    label_w = 3 * FONT * CHAR + 1.0
+    label_w = 3 * FONT * CHAR + 0.8
+    right = x(end)
+    spacing = plot_w / max(len(firsts), 1)
     step = next((n for n in (1, 2, 3, 6, 12) if spacing * n >= label_w), 12)
-    months, years, grid = [], [], []
+    months: list[Tick] = []
+    years: list[Tick] = []
+    grid = []
     for i, first in enumerate(firsts):
-        at = max(first, start)
-        gx = x(at)
+        gx = x(max(first, start))
         grid.append(Tick(gx, "", strong=first.month == 1))
-        if first.month == 1 or i == 0:
+        year_w = 4 * FONT * CHAR + 0.8
+        room = gx + year_w <= right and (not years or gx - years[-1].x >= year_w)
+        if (first.month == 1 or i == 0) and room:
             years.append(Tick(gx, str(first.year), strong=True))
-        if (first.month - 1) % step == 0 or i == 0 and step == 1:
-            months.append(Tick(gx, f"{first:%b}" if step < 3 else f"{first:%b}"[:3]))
+        if gx + label_w > right + 1:
+            continue
+        if (first.month - 1) % step == 0 or i == 0:
+            if months and gx - months[-1].x < label_w:
+                if i == 1 or months[-1].x == x(start):
+                    months.pop()  # the part month at the start gives way to a whole one
+                else:
+                    continue
+            months.append(Tick(gx, f"{first:%b}"))
     return tuple(months), tuple(years), tuple(grid)
 
 
 def _flags(
-    view: PlanView, x: object, plot_bottom: float, left: float, right: float
+    view: PlanView, x: Callable[[date], float], plot_bottom: float, left: float, right: float
 ) -> tuple[Flag, ...]:
     """Today and the planned and projected finish under the bars; one flag when the
     finishes agree, a flag a line lower when it would overlap the one before."""
-    assert callable(x)
     s = view.schedule
     wanted = [(view.today, "today")] if s.start <= view.today <= s.planned_finish else []
     wanted.append((s.planned_finish, f"planned finish {s.planned_finish}"))
