@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
 
 from planner.timeline import DONE, STARTED
 
@@ -80,16 +79,13 @@ class MilestoneBlock:
 
 
 def short_url(url: str, size: int = SHORT_URL) -> str:
-    """A link as printed on paper: no scheme, no ``www.``, no query, cut with an
-    ellipsis past ``size`` characters; "" for anything but http(s)."""
-    try:
-        parts = urlsplit(url.strip())
-    except ValueError:
+    """A link as printed on paper: no scheme, no ``www.``, no query or fragment, no
+    trailing slash, cut with an ellipsis past ``size`` characters; "" for anything but
+    http(s)."""
+    scheme, _, rest = url.strip().partition("://")
+    if scheme.lower() not in ("http", "https") or not rest:
         return ""
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        return ""
-    host = parts.hostname.removeprefix("www.")
-    text = host + parts.path.rstrip("/")
+    text = rest.split("#", 1)[0].split("?", 1)[0].removeprefix("www.").rstrip("/")
     return text if len(text) <= size else text[: size - 1] + "\u2026"
 
 

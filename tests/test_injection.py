@@ -60,6 +60,7 @@ from pydantic import ValidationError
 from planner import curriculum, renderer
 from planner.history import Activity, Note
 from planner.models import Dataset, Resource
+from planner.outline import short_url
 from planner.projects import rank_projects
 from planner.queries import MilestoneState
 from planner.report import Report, build_report
@@ -395,7 +396,9 @@ def with_texts(report: Report, t: Texts) -> Report:
                 done_when=t.done_when,
                 effort=t.effort,
                 compute=t.compute,
-                resources=tuple(r(x, title=t.resource, url=t.url) for x in m.resources),
+                resources=tuple(
+                    r(x, title=t.resource, url=t.url, short=short_url(t.url)) for x in m.resources
+                ),
                 notes=tuple(r(n, text=t.note) for n in m.notes),
             )
             for m in report.milestones
@@ -878,6 +881,7 @@ def test_text_survives_the_whole_pipeline(report: Report, view: PlanView) -> Non
                 t, **{f.name: model_strip(getattr(t, f.name)) for f in dataclasses.fields(Texts)}
             )
             stripped = dataclasses.replace(stripped, name=t.name)  # plan names are kept as is
+            stripped = dataclasses.replace(stripped, note="a note")  # notes are not in a curriculum
             made = build_report(built, rank_projects(built))
             check_html(render("html", made), stripped, harmless_html)
             check_markdown(render("md", made), stripped, harmless_md)
