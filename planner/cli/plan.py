@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -11,6 +11,7 @@ from planner.cli import clock
 from planner.cli.command import command
 from planner.cli.output import echo_wrapped, terminal_width
 from planner.cli.state import state
+from planner.cli.status_line import StatusLine
 
 
 @command
@@ -54,17 +55,29 @@ def plan(
         msg = "PDF is binary; give a file with --output, e.g. --output plan.pdf."
         raise UsageError(msg)
     st = state(ctx)
-    data = service.render_plan(
-        db=st.db,
-        plan_name=st.plan_name,
-        today=clock.today(),
-        fmt=chosen,
-        weeks=weeks,
-        paper="A4" if paper.lower() == "a4" else "Letter",
-        width=terminal_width() if output is None else 80,
-    )
+    options: dict[str, Any] = {
+        "db": st.db,
+        "plan_name": st.plan_name,
+        "today": clock.today(),
+        "weeks": weeks,
+        "paper": "A4" if paper.lower() == "a4" else "Letter",
+    }
+    if chosen == "pdf":
+        data = _pdf(options)
+    else:
+        width = terminal_width() if output is None else 80
+        data = service.render_plan(fmt=chosen, width=width, **options)
     if output is None:
         typer.echo(data.decode("utf-8"), nl=False)
         return
     written = renderer.write_atomically(output, data)
     echo_wrapped("", f"Wrote {written}")
+
+
+def _pdf(options: dict[str, Any]) -> bytes:
+    """The plan as PDF, made from its HTML, with its steps on a status line."""
+    from planner import renderer, service
+
+    html = service.render_plan(fmt="html", **options).decode("utf-8")
+    with StatusLine() as status:
+        return renderer.html_to_pdf(html, on_step=status.show)
