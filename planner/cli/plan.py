@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from planner.cli import clock
 from planner.cli.command import command
-from planner.cli.output import echo_wrapped, terminal_width
+from planner.cli.output import echo_warnings, echo_wrapped, terminal_width
 from planner.cli.state import state
-from planner.cli.status_line import StatusLine
+from planner.cli.status_line import StatusLine, ellipsis
+
+if TYPE_CHECKING:
+    from planner.fonts import Gap
 
 
 @command
@@ -75,9 +78,33 @@ def plan(
 
 
 def _pdf(options: dict[str, Any]) -> bytes:
-    """The plan as PDF, made from its HTML, with its steps on a status line."""
-    from planner import renderer, service
+    """The plan as PDF, made from its HTML: first a warning for each script in it that no
+    installed font can draw, then the PDF, with its steps on a status line."""
+    from planner import fonts, renderer, service
 
     html = service.render_plan(fmt="html", **options).decode("utf-8")
+    echo_warnings([_font_warning(gap) for gap in fonts.find_gaps(html)])
     with StatusLine() as status:
         return renderer.html_to_pdf(html, on_step=status.show)
+
+
+EXAMPLES = 6  # characters a font warning shows
+
+
+def _font_warning(gap: Gap) -> str:
+    """``no installed font can draw the CJK text in this plan (<its first characters>); it
+    would print as boxes. Install a font that covers it (Debian/Ubuntu: apt install
+    fonts-noto-cjk) and run planner plan again.``"""
+    what, plural = {
+        "emoji": ("the emoji", True),
+        "symbols": ("the symbols", True),
+        "private use": ("the private-use characters", True),
+        "unknown": ("some of the characters", True),
+    }.get(gap.script, (f"the {gap.script} text", False))
+    it, them = ("they", "them") if plural else ("it", "it")
+    shown = "".join(gap.chars[:EXAMPLES]) + (ellipsis() if len(gap.chars) > EXAMPLES else "")
+    where = f" (Debian/Ubuntu: apt install {gap.package})" if gap.package else ""
+    return (
+        f"no installed font can draw {what} in this plan ({shown}); {it} would print as "
+        f"boxes. Install a font that covers {them}{where} and run planner plan again."
+    )
