@@ -181,8 +181,12 @@ def render(fmt: str, context: dict[str, Any], document: str = "plan", width: int
     return template.render(width=width, **context)
 
 
-def html_to_pdf(html: str) -> bytes:
-    """PDF bytes from self-contained HTML; every external fetch is refused."""
+def html_to_pdf(html: str, on_step: Callable[[str], None] | None = None) -> bytes:
+    """PDF bytes from self-contained HTML; every external fetch is refused. ``on_step``,
+    if given, is called with what is being done as each step begins: "Laying out the
+    pages", then "Writing N pages" (or "Writing 1 page")."""
+    step = on_step or (lambda text: None)
+    step("Laying out the pages")
     try:
         from weasyprint import HTML
     except OSError as exc:  # Pango or its friends are missing
@@ -195,7 +199,9 @@ def html_to_pdf(html: str) -> bytes:
     # WeasyPrint's line breaking fails an assertion on U+2029 (paragraph separator) after
     # a space ("Got ' \u2029' between two lines"); in one-line fields it means a space.
     html = html.replace("\u2029", " ")
-    document = HTML(string=html, url_fetcher=_refusing_fetcher(), base_url=None)
+    document = HTML(string=html, url_fetcher=_refusing_fetcher(), base_url=None).render()
+    pages = len(document.pages)
+    step(f"Writing {pages} page{'' if pages == 1 else 's'}")
     pdf = document.write_pdf()
     assert isinstance(pdf, bytes)
     return pdf

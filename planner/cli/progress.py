@@ -359,6 +359,8 @@ def _echo_bars(rows: list[tuple[str, dict[str, Any]]], *, fold: bool) -> None:
 def next_(ctx: typer.Context, json_: JsonOption = False) -> None:
     """Show this week's milestones: hours, why, when it is done, and where to start.
 
+    In a plan for several roles, each milestone also says which of them it serves.
+
     \b
     Example: planner next
     """
@@ -381,6 +383,7 @@ def next_(ctx: typer.Context, json_: JsonOption = False) -> None:
     echo_wrapped(
         "", f"{label}: week {week['number']} ({week['start']} to {week['end']})", bold=True
     )
+    titles = {role.id: role.title for role in view.curriculum.roles}
     for item in data["milestones"]:
         note = ""
         if item["hours_studied"]:
@@ -392,6 +395,9 @@ def next_(ctx: typer.Context, json_: JsonOption = False) -> None:
             note = f" of {hours(item['hours'])} h" + (" (continues)" if item["continues"] else "")
         title = f"{item['id']}: {item['title']}, {hours(item['hours_this_week'])} h{note}"
         typer.echo("\n" + wrap("", title, "  "))
+        if len(titles) > 1:  # which of the plan's roles it serves
+            serves = [titles[role] for role in item["roles"] if role in titles]
+            typer.echo(wrap("  Serves:    ", ", ".join(serves)))
         typer.echo(wrap("  Why:       ", item["summary"]))
         typer.echo(wrap("  Done when: ", item["done_when"]))
         first = item["resources"][0]
