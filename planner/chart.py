@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import itertools
 import math
-from dataclasses import astuple, dataclass
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
+
+from planner.svgtext import CHAR, FONT, Line, Point, Text, overlaps, place, points
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -25,45 +27,12 @@ if TYPE_CHECKING:
     from planner.view import PlanView
 
 WIDTH = 640  # px, the viewBox's width
-FONT = 10  # px: ticks, legend, finishes and "today"
 GAP_FONT = 11  # px: "behind by 8 h"
-CHAR = 0.62  # a character's width in ems, a little over DejaVu Sans' average
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _TOP, _PLOT_H, _RIGHT = 30, 176, 18  # px: the plot's top, height and right margin
 _OFFSET = 6  # px between the data and each axis: the start and 0 h stay visible
 _LABELS = 16  # px from the x axis down to the tick labels' baseline
 _ROW = 14  # px between rows of finish labels
-
-Point = tuple[float, float]
-Box = tuple[float, float, float, float]  # left, top, right, bottom
-
-
-@dataclass(frozen=True)
-class Text:
-    """A label: ``text`` with its baseline at ``y``; ``x`` is where its ``anchor`` (SVG
-    text-anchor: start, middle or end) is; ``size`` is the font size in px."""
-
-    x: float
-    y: float
-    text: str
-    anchor: str = "start"
-    size: int = FONT
-
-    def box(self) -> Box:
-        """(left, top, right, bottom) the text covers, estimated at CHAR em a character."""
-        width = len(self.text) * self.size * CHAR
-        left = self.x - {"start": 0.0, "middle": width / 2, "end": width}[self.anchor]
-        return (left, self.y - 0.75 * self.size, left + width, self.y + 0.25 * self.size)
-
-
-@dataclass(frozen=True)
-class Line:
-    """A straight line from (x1, y1) to (x2, y2), in px."""
-
-    x1: float
-    y1: float
-    x2: float
-    y2: float
 
 
 @dataclass(frozen=True)
@@ -179,7 +148,7 @@ def build_chart(view: PlanView) -> Chart:
     near = [
         Text(tx + 4 * d, at, "today", beside[d]) for at in (top + 11, bottom - 5) for d in (1, -1)
     ]
-    today_label = _place(near, segments[:-1], [], plot)
+    today_label = place(near, segments[:-1], [], plot)
     gap_label = None
     if s.pace in ("behind", "ahead"):  # above the lines on the left, below them on the right
         y_plan, y_earned = y(s.hours_planned_to_date), y(s.hours_earned)
@@ -187,7 +156,7 @@ def build_chart(view: PlanView) -> Chart:
         where = [(high, -1), (low, 1), (high, 1), (low, -1), (top + 27, 1), (top + 27, -1)]
         where += [((y_plan + y_earned) / 2 + 4, d) for d in (1, -1)]  # in the gap
         near = [Text(tx + 6 * d, at, pace_text(s), beside[d], GAP_FONT) for at, d in where]
-        gap_label = _place(near, segments, [today_label.box()], plot)
+        gap_label = place(near, segments, [today_label.box()], plot)
 
     finishes = _finishes(view, x(plan_end), x(proj_end), axis_y)
     poles = [f.pole.x1 for f in finishes]
@@ -207,9 +176,9 @@ def build_chart(view: PlanView) -> Chart:
         top=top,
         plot_width=plot_w,
         plot_height=plot_h,
-        planned=_points(lines[0]),
-        actual=_points(lines[1]),
-        projected=_points(lines[2]),
+        planned=points(lines[0]),
+        actual=points(lines[1]),
+        projected=points(lines[2]),
         today_x=tx,
         y_max=y_max,
         x_ticks=tuple(x_ticks),
@@ -221,10 +190,10 @@ def build_chart(view: PlanView) -> Chart:
         x_labels=tuple(x_labels),
         y_labels=tuple(Text(axis_x - 5, tick + 3.5, label, "end") for tick, label in y_ticks),
         y_title=Text(14, top + plot_h / 2, "hours earned, cumulative", "middle"),
-        gap=_points(gap),
+        gap=points(gap),
         gap_label=gap_label,
         today=Line(tx, top, tx, axis_y),
-        today_marker=_points([(tx, axis_y + 1), (tx - 4, axis_y + 7), (tx + 4, axis_y + 7)]),
+        today_marker=points([(tx, axis_y + 1), (tx - 4, axis_y + 7), (tx + 4, axis_y + 7)]),
         today_label=today_label,
         finishes=finishes,
         legend=_legend(left, len(projected) > 1, bool(gap)),
@@ -373,7 +342,7 @@ def _flags_fit(poles: list[float], labels: list[Text]) -> bool:
         return False
     for i, j in itertools.permutations(range(len(labels)), 2):
         left, top, right, bottom = boxes[i]
-        if labels[i].y == labels[j].y and _overlaps((left - 6, top, right + 6, bottom), boxes[j]):
+        if labels[i].y == labels[j].y and overlaps((left - 6, top, right + 6, bottom), boxes[j]):
             return False
         if labels[j].y >= labels[i].y and boxes[i][0] - 1 <= poles[j] <= boxes[i][2] + 1:
             return False
@@ -388,51 +357,7 @@ def _legend(left: float, projected: bool, gap: bool) -> tuple[Key, ...]:
     keys = []
     at = float(left)
     for kind, text in kinds:
-        swatch = _points([(at, 7), (at + 22, 7), (at + 22, 17), (at, 17)]) if kind == "gap" else ""
+        swatch = points([(at, 7), (at + 22, 7), (at + 22, 17), (at, 17)]) if kind == "gap" else ""
         keys.append(Key(kind, Line(at, 12, at + 22, 12), swatch, Text(at + 27, 15.5, text)))
         at = round(at + 27 + len(text) * FONT * CHAR + 16, 1)
     return tuple(keys)
-
-
-def _place(
-    candidates: list[Text], segments: Sequence[tuple[Point, Point]], avoid: list[Box], bounds: Box
-) -> Text:
-    """The first candidate (moved inside ``bounds``) that crosses no segment and overlaps
-    no box of ``avoid``; else the first of those that meet the fewest."""
-
-    def inside(text: Text) -> Text:
-        left, top, right, bottom = text.box()
-        dx = max(bounds[0] + 2 - left, 0) or min(bounds[2] - 2 - right, 0)
-        dy = max(bounds[1] + 2 - top, 0) or min(bounds[3] - 2 - bottom, 0)
-        return Text(round(text.x + dx, 1), round(text.y + dy, 1), *astuple(text)[2:])
-
-    def hits(text: Text) -> int:
-        left, top, right, bottom = text.box()
-        box = (left - 2, top - 2, right + 2, bottom + 2)
-        return sum(_crosses(p, q, box) for p, q in segments) + sum(_overlaps(box, b) for b in avoid)
-
-    return min((inside(t) for t in candidates), key=hits)
-
-
-def _crosses(p: Point, q: Point, box: Box) -> bool:
-    """Whether the segment from ``p`` to ``q`` passes through ``box`` (Liang-Barsky)."""
-    (x0, y0), (x1, y1) = p, q
-    low, high = 0.0, 1.0
-    edges = ((x0 - x1, x0 - box[0]), (x1 - x0, box[2] - x0))
-    for toward, room in (*edges, (y0 - y1, y0 - box[1]), (y1 - y0, box[3] - y0)):
-        if toward == 0 and room < 0:
-            return False  # parallel to this edge, outside it
-        if toward < 0:
-            low = max(low, room / toward)
-        elif toward > 0:
-            high = min(high, room / toward)
-    return low <= high
-
-
-def _overlaps(a: Box, b: Box) -> bool:
-    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
-
-
-def _points(points: Sequence[Point]) -> str:
-    """SVG points: "x,y x,y ..."."""
-    return " ".join(f"{x:g},{y:g}" for x, y in points)
