@@ -21,6 +21,7 @@ from planner.chart import Chart, build_chart
 from planner.outline import MilestoneBlock, Resource, milestone_blocks, short_url
 from planner.timeline import spans, text_overview
 from planner.wall import Wall, build_wall
+from planner.weekgrid import GridRow, week_grid
 
 if TYPE_CHECKING:
     from planner.history import TimeOff
@@ -152,10 +153,23 @@ class Report:
     wall: Wall | None = None  # the one-page timeline (HTML and PDF)
     overview: tuple[str, ...] = ()  # the timeline as text lines (txt and md)
     current_week: int = 0  # 1-based, 0 when today is outside the plan
+    grid: tuple[GridRow, ...] = ()  # the weeks drawn three months to a row (HTML and PDF)
+    away: tuple[TimeOffLine, ...] = ()  # each time off: "2026-12-21 to 2027-01-03: no study"
 
     @property
     def multi_role(self) -> bool:
         return len(self.roles) > 1
+
+    @property
+    def months(self) -> tuple[tuple[str, tuple[ReportWeek, ...]], ...]:
+        """The weeks grouped by the month each starts in, in order: ("October 2026",
+        weeks)."""
+        groups: list[tuple[str, list[ReportWeek]]] = []
+        for week in self.weeks:
+            if not groups or groups[-1][0] != week.month:
+                groups.append((week.month, []))
+            groups[-1][1].append(week)
+        return tuple((month, tuple(weeks)) for month, weeks in groups)
 
 
 def _bar(fraction: float, width: int = 30) -> str:
@@ -312,6 +326,15 @@ def build_report(
         wall=build_wall(view, rows, paper),
         overview=tuple(text_overview(view, rows, max(width, 40))),
         current_week=s.current_week if 1 <= s.current_week <= len(s.weeks) else 0,
+        grid=week_grid(report_weeks),
+        away=tuple(
+            TimeOffLine(
+                f"{t.first} to {t.last}: "
+                + ("no study" if not t.hours_per_week else f"{_h(t.hours_per_week)} h/week"),
+                " ".join((t.note or "").split()) or None,
+            )
+            for t in view.activity.time_off
+        ),
     )
 
 
