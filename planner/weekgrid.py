@@ -125,7 +125,11 @@ def _flow(pieces: list[tuple[str, str]], left: float, right: float) -> list[list
             if lines[-1] and x + width > right:
                 lines.append([])
                 x = left
-            lines[-1].append(Run(round(x, 2), 0.0, word, kind))
+            last = lines[-1][-1] if lines[-1] else None
+            if i and last is not None and last.kind == kind:  # the next word of a phrase
+                lines[-1][-1] = Run(last.x, 0.0, f"{last.text} {word}", kind)
+            else:
+                lines[-1].append(Run(round(x, 2), 0.0, word, kind))
             x += width + FONT * (0.33 if i < len(words) - 1 else 0.6)
     return lines
 

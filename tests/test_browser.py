@@ -27,7 +27,7 @@ pytestmark = [
     ),
 ]
 PAGE_POINTS = {"A4": (595.3, 841.9), "Letter": (612.0, 792.0)}
-MOST_PAGES = {"A4": 16, "Letter": 17}  # as WeasyPrint's (tests/test_printed_plan.py)
+MOST_PAGES = {"A4": 18, "Letter": 19}  # as WeasyPrint's (tests/test_printed_plan.py)
 
 
 def ai_architect_html(paper: str) -> tuple[str, list[int], list[str], list[str]]:

@@ -195,7 +195,7 @@ def test_time_off_notes_are_escaped() -> None:
     report = report_of(view_of(time_off=(HOLIDAY,)))
     html = renderer.render("html", {"plan": report})
     assert "Ski &lt;trip&gt; &amp; *fun*" in html and "<trip>" not in html
-    assert re.search(r'<tr id="week-5" class="[^"]*\boff\b', html)
+    assert re.search(r'<g id="week-5" class="week off', html)
     md = renderer.render("md", {"plan": report})
     assert "> Time off: no study (Ski &lt;trip&gt; &amp; \\*fun\\*)\n\n" in md
 
