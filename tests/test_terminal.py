@@ -266,6 +266,13 @@ NOT_PRINTED = {
     ("planner/cells.py", "\u2591"),
     ("planner/cells.py", "\u2026"),
     ("planner/renderer.py", "\u2029"),  # HTML: a paragraph separator in the text, replaced
+    # the printed plan's HTML and PDF only (UTF-8 files, never a console)
+    ("planner/outline.py", "\u2026"),  # a short link cut
+    ("planner/outline.py", "\u2013"),  # "Weeks 7-10"
+    ("planner/wall.py", "\u2026"),  # a title cut on the wall view
+    ("planner/weekgrid.py", "\u00b7"),  # a week's study recorded
+    ("planner/weekgrid.py", "\u2713"),  # done that week
+    ("planner/weekgrid.py", "\u2610"),  # a box to tick
 }
 
 
