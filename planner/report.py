@@ -13,12 +13,13 @@ and today, the projected line from today's earned value to the projected finish.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
 from planner.chart import Chart, build_chart
-from planner.outline import MilestoneBlock, Resource, milestone_blocks, short_url
+from planner.outline import MilestoneBlock, NoteLine, Resource, milestone_blocks, short_url
 from planner.timeline import spans, text_overview
 from planner.wall import Wall, build_wall
 from planner.weekgrid import GridRow, week_grid
@@ -64,6 +65,7 @@ class Item:
     compute: str | None = None  # hardware beyond a laptop, and how to get it
     number: int = 0  # the milestone's number in the printed plan (its wall-view row)
     role_titles: tuple[str, ...] = ()  # the roles it serves, in a multi-role plan only
+    notes: tuple[NoteLine, ...] = ()  # the learner's notes, on the one item that shows them
 
 
 @dataclass(frozen=True)
@@ -151,7 +153,8 @@ class Report:
     credit: str
     milestones: tuple[MilestoneBlock, ...] = ()  # each scheduled milestone once, numbered
     wall: Wall | None = None  # the one-page timeline (HTML and PDF)
-    overview: tuple[str, ...] = ()  # the timeline as text lines (txt and md)
+    overview: tuple[str, ...] = ()  # the timeline as text lines (txt), `width` cells
+    overview_md: tuple[str, ...] = ()  # the same at 80 cells (md: a file's width)
     current_week: int = 0  # 1-based, 0 when today is outside the plan
     grid: tuple[GridRow, ...] = ()  # the weeks drawn three months to a row (HTML and PDF)
     away: tuple[TimeOffLine, ...] = ()  # each time off: "2026-12-21 to 2027-01-03: no study"
@@ -161,15 +164,11 @@ class Report:
         return len(self.roles) > 1
 
     @property
-    def months(self) -> tuple[tuple[str, tuple[ReportWeek, ...]], ...]:
-        """The weeks grouped by the month each starts in, in order: ("October 2026",
-        weeks)."""
-        groups: list[tuple[str, list[ReportWeek]]] = []
-        for week in self.weeks:
-            if not groups or groups[-1][0] != week.month:
-                groups.append((week.month, []))
-            groups[-1][1].append(week)
-        return tuple((month, tuple(weeks)) for month, weeks in groups)
+    def overview_fence(self) -> str:
+        """A Markdown code fence for ``overview_md``: more backticks than any run of
+        them in its lines (titles are user text), and at least three."""
+        runs = [len(run) for line in self.overview_md for run in re.findall("`+", line)]
+        return "`" * max([3, *(n + 1 for n in runs)])
 
 
 def _bar(fraction: float, width: int = 30) -> str:
@@ -186,7 +185,8 @@ def build_report(
     width: int = 80,
 ) -> Report:
     """The printable plan. weeks: only that many weeks from the current one (None: all);
-    paper: "A4" or "Letter"; width: cells of the text overview (>= 40)."""
+    paper: "A4" or "Letter"; width: cells of the text overview (>= 40; the Markdown
+    one, ``overview_md``, is 80)."""
     s = view.schedule
     rows = spans(view)
     numbers = {r.id: r.number for r in rows}
@@ -199,10 +199,22 @@ def build_report(
     report_weeks: list[ReportWeek] = []
     previous_month = ""
     explained: set[str] = set()  # milestones whose details are printed already
+    blocks = milestone_blocks(view, rows)
+    notes = {b.id: b.notes for b in blocks if b.notes}
+    # Each milestone's notes print once: where its details do (its first planned work
+    # shown), else under its last work shown.
+    shown: dict[str, tuple[int, int]] = {}  # milestone: (week, slot)
+    described: dict[str, tuple[int, int]] = {}
+    for number in range(first, last + 1):
+        for index, slot in enumerate(s.weeks[number - 1].slots):
+            shown[slot.milestone_id] = (number, index)
+            if not slot.recorded:
+                described.setdefault(slot.milestone_id, (number, index))
+    shown.update(described)
     for number in range(first, last + 1):
         week = s.weeks[number - 1]
         items = []
-        for slot in week.slots:
+        for index, slot in enumerate(week.slots):
             m = by_id[slot.milestone_id]
             done_on = view.done_on(m.id) if slot.done else None
             spent = _spent(view, m.id) if slot.done else None
@@ -239,6 +251,7 @@ def build_report(
                     )
                     if multi
                     else (),
+                    notes=notes.get(m.id, ()) if shown[m.id] == (number, index) else (),
                 )
             )
         month = f"{week.start:%B %Y}"
@@ -320,11 +333,10 @@ def build_report(
         projects=projects,
         paper=paper,
         credit="Role profiles draw on " + "; ".join(dict.fromkeys(r.source for r in roles)) + ".",
-        milestones=tuple(
-            b for b in milestone_blocks(view, rows) if b.last_week >= first and b.first_week <= last
-        ),
+        milestones=tuple(b for b in blocks if b.last_week >= first and b.first_week <= last),
         wall=build_wall(view, rows, paper),
         overview=tuple(text_overview(view, rows, max(width, 40))),
+        overview_md=tuple(text_overview(view, rows, 80)),
         current_week=s.current_week if 1 <= s.current_week <= len(s.weeks) else 0,
         grid=week_grid(report_weeks),
         away=tuple(

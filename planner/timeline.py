@@ -93,8 +93,10 @@ def text_overview(view: PlanView, rows: tuple[Span, ...], width: int) -> list[st
 
     Months run across: one column stands for ``weeks_per_column`` weeks, chosen so the
     whole plan fits. ``#`` done, ``=`` started, ``-`` planned, ``.`` optional and planned,
-    ``|`` this week. A key and the month axis come first. Titles are plain text, clipped
-    with an ellipsis to fit their column.
+    ``|`` this week. A heading, the key (on two lines below 53 cells) and the years and
+    months axis come first. Each row is a milestone's number and title, plain text
+    cut to fit ``width // 3`` cells (14 to 32) and then ending in ``...`` (ASCII, so
+    the columns stay aligned in any encoding), then its bar.
     """
     from planner import cells
 
@@ -111,6 +113,7 @@ def text_overview(view: PlanView, rows: tuple[Span, ...], width: int) -> list[st
 
     months, years = [" "] * used, [" "] * used
     month_end = year_end = -1
+    marks: list[tuple[int, int]] = []  # (column, year): the first column, each January
     day = s.start.replace(day=1)
     while day <= week_start(view, n_weeks):
         c = col(max((day - s.start).days // 7 + 1, 1))
@@ -118,13 +121,21 @@ def text_overview(view: PlanView, rows: tuple[Span, ...], width: int) -> list[st
         if c > month_end and c + len(label) <= used:
             months[c : c + len(label)] = list(label)
             month_end = c + len(label)
-        if (day.month == 1 or c == 0) and c > year_end and c + 4 <= used:
-            years[c : c + 4] = list(str(day.year))
-            year_end = c + 4
+        if day.month == 1 or not marks:
+            marks.append((c, day.year))
         day = (day + timedelta(days=32)).replace(day=1)
-    unit = f"1 column = {per} week{'s' if per > 1 else ''}"
-    lines = [
-        cells.clip(f"Overview ({unit}): # done  = started  - planned  | this week", width),
+    if len(marks) > 1 and marks[1][0] <= marks[0][0] + 4:  # a January close by says it
+        del marks[0]
+    for c, year in marks:
+        if c > year_end and c + 4 <= used:
+            years[c : c + 4] = list(str(year))
+            year_end = c + 4
+    lines = [f"Overview (1 column = {per} week{'s' if per > 1 else ''})", ""]
+    for part in ("# done", "= started", "- planned", ". optional", "| this week"):
+        if lines[-1] and len(lines[-1]) + 2 + len(part) > width:
+            lines.append("")
+        lines[-1] += f"  {part}" if lines[-1] else part
+    lines += [
         " " * (label_w + 1) + "".join(years).rstrip(),
         " " * (label_w + 1) + "".join(months).rstrip(),
     ]
@@ -140,6 +151,6 @@ def text_overview(view: PlanView, rows: tuple[Span, ...], width: int) -> list[st
         if today_col is not None and bar[today_col] == " ":
             bar[today_col] = "|"
         title = " ".join(_CONTROL.sub(" ", span.title).split())
-        label = cells.clip(f"{span.number:>2} {title}", label_w)
+        label = cells.clip(f"{span.number:>2} {title}", label_w, "...")
         lines.append(f"{label}{' ' * (label_w - cells.width(label))} {''.join(bar).rstrip()}")
     return lines

@@ -519,6 +519,14 @@ def check_html(document: str, t: Texts, harmless: Page) -> None:
 
 
 MD_ESCAPED = re.compile(r"\\(.)", re.DOTALL)
+# A fenced code block, as CommonMark reads one: its content is literal text (the plan's
+# overview), up to the first line of at least as many backticks as opened it.
+MD_FENCED = re.compile(r"^(`{3,})[^`\n]*\n.*?^ {0,3}\1`*[ \t]*$", re.MULTILINE | re.DOTALL)
+
+
+def code_blocks(markdown: str) -> list[int]:
+    """How many lines each fenced code block of ``markdown`` spans, in order."""
+    return [m[0].count("\n") for m in MD_FENCED.finditer(markdown)]
 
 
 def md_read_back(document: str) -> str:
@@ -559,10 +567,12 @@ def check_markdown(document: str, t: Texts, harmless: str) -> None:
     assert [md_shape(x) for x in document.split("\n")] == [
         md_shape(x) for x in harmless.split("\n")
     ], "user text changed the Markdown structure"
-    outside_code = re.sub(r"`[^`\n]*`", "", MD_ESCAPED.sub("", document))
+    assert code_blocks(document) == code_blocks(harmless), "user text ended a code block"
+    document_outside = MD_FENCED.sub("", document)
+    outside_code = re.sub(r"`[^`\n]*`", "", MD_ESCAPED.sub("", document_outside))
     raw = re.search(r"<[A-Za-z/!?]", outside_code)
     assert raw is None, f"raw HTML in Markdown: {outside_code[raw.start() : raw.start() + 40]!r}"
-    targets = list(md_link_targets(document))
+    targets = list(md_link_targets(document_outside))
     assert targets, "the plan has links"
     for target in targets:
         assert target == "#" or (is_web_link(target) and not re.search(r"[()]", target)), target

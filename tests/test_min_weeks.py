@@ -8,6 +8,7 @@ curriculum written by the test.
 from __future__ import annotations
 
 import json
+import re
 from collections import defaultdict
 from dataclasses import replace
 from datetime import date, timedelta
@@ -457,11 +458,12 @@ def json_of(cli: Run, *args: str) -> dict[str, Any]:
 
 
 def week_lines(cli: Run) -> list[str]:
-    """The item lines of the printed plan, as "Week N" headings and "[ ] title (id), meta"."""
+    """The item lines of the printed plan, as "Week N" headings and "[ ] title (id), meta"
+    (without the milestone's number)."""
     result = cli("plan", "--format", "txt")
     assert result.exit_code == 0, result.stderr
     return [
-        " ".join(line.split())
+        re.sub(r"^(\[.\]) \d+ ", r"\1 ", " ".join(line.split()))
         for line in result.stdout.splitlines()
         if line.startswith("Week ") or line.lstrip().startswith("[")
     ]

@@ -107,8 +107,8 @@ def test_study_lands_in_the_week_it_happened() -> None:
     assert three.items == () and three.past
     assert (one.recorded_hours, two.recorded_hours) == (2.0, 2.5)
     text = renderer.render("txt", {"plan": report})
-    assert "[ ] Python basics (python-basics), studied 2 h\n" in week_text(text, 1)
-    assert "[ ] Python basics (python-basics), studied 2.5 h\n" in week_text(text, 2)
+    assert "[ ] 1 Python basics (python-basics), studied 2 h\n" in week_text(text, 1)
+    assert "[ ] 1 Python basics (python-basics), studied 2.5 h\n" in week_text(text, 2)
     assert "nothing recorded" in week_text(text, 3)
     assert "Week 1: 2026-01-05 to 2026-01-11 (2 h)" in text
     for fmt in ("md", "html"):
@@ -126,12 +126,12 @@ def test_done_says_what_it_took_against_the_estimate() -> None:
     )
     text = renderer.render("txt", {"plan": report_of(view)}, width=200)  # one line each
     assert (
-        "[x] Python basics (python-basics), done 2026-01-08, took 7.5 h of 6 h estimated"
+        "[x] 1 Python basics (python-basics), done 2026-01-08, took 7.5 h of 6 h estimated"
         in week_text(text, 1)
     )
-    assert "[ ] Statistics basics (stats-basics), studied 3 h" in week_text(text, 2)
+    assert "[ ] 2 Statistics basics (stats-basics), studied 3 h" in week_text(text, 2)
     assert (
-        "[x] Statistics basics (stats-basics), studied 8 h, done 2026-01-21, "
+        "[x] 2 Statistics basics (stats-basics), studied 8 h, done 2026-01-21, "
         "took 11 h of 10 h estimated" in week_text(text, 3)
     )
 
