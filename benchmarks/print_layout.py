@@ -5,6 +5,7 @@ Usage::
 
     python benchmarks/print_layout.py            # 5 runs of each, the median
     python benchmarks/print_layout.py --runs 1   # a smoke test
+    python benchmarks/print_layout.py --out DIR  # also keep the plan: A4 and Letter PDFs, HTML
 
 The plan is made in a temporary ``PLANNER_HOME`` (the user's data is never touched):
 ``planner start ai-architect --hours-per-week 8`` six weeks ago, one milestone done,
@@ -36,8 +37,8 @@ SECTIONS = {
 }
 
 
-def make_plan(home: Path) -> str:
-    """The plan's HTML, from the real commands."""
+def make_plan(home: Path, out: Path | None = None) -> str:
+    """The plan's HTML, from the real commands; with ``out``, its PDFs and HTML there."""
     today = date.today()
     start = today - timedelta(weeks=6)
     env = {**os.environ, "PLANNER_HOME": str(home), "PLANNER_TODAY": today.isoformat()}
@@ -60,15 +61,36 @@ def make_plan(home: Path) -> str:
         ],
         ["plan", "--format", "html"],
     ]
-    out = ""
+    html = ""
     for command in commands:
         result = subprocess.run(
             [sys.executable, "-m", "planner", *command], env=env, capture_output=True, text=True
         )
         if result.returncode != 0:
             sys.exit(f"planner {' '.join(command)} failed: {result.stderr.strip()}")
-        out = result.stdout
-    return out
+        html = result.stdout
+    if out is not None:
+        out.mkdir(parents=True, exist_ok=True)
+        for paper in ("A4", "Letter"):
+            target = out / f"plan-{paper}.pdf"
+            subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "planner",
+                    "plan",
+                    "--paper",
+                    paper.lower(),
+                    "-o",
+                    str(target),
+                ],
+                env=env,
+                check=True,
+                capture_output=True,
+            )
+        (out / "plan.html").write_text(html, encoding="utf-8")
+        print(f"wrote {out}/plan-A4.pdf, plan-Letter.pdf and plan.html")
+    return html
 
 
 def cpu(html: str, runs: int) -> tuple[float, int]:
@@ -88,9 +110,10 @@ def cpu(html: str, runs: int) -> tuple[float, int]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=5, help="runs of each variant (default 5)")
+    parser.add_argument("--out", type=Path, help="keep the plan's PDFs and HTML in this folder")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
-        html = make_plan(Path(folder))
+        html = make_plan(Path(folder), args.out)
     from weasyprint import HTML
 
     HTML(string="<p>warm-up</p>").render().write_pdf()
