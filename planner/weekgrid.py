@@ -26,7 +26,7 @@ CAPTION = 6.2  # mm: the month's name and its rule
 PAD = 0.9  # mm above the first and below the last line of a week
 CHAR = 0.6  # average glyph width in ems, a little over DejaVu Sans' for digits and words
 MONTH_W = (WIDTH - 2 * GUTTER) / 3
-NUMBER_W, DAY_W, HOURS_W = 7.0, 13.5, 10.0
+NUMBER_W, DAY_W, HOURS_W = 8.5, 13.5, 10.0  # mm: "124" in bold, "29 Dec", "___ h"
 
 
 class ItemLike(Protocol):
@@ -71,7 +71,8 @@ class WeekLike(Protocol):
 @dataclass(frozen=True)
 class Run:
     """A text at (x, y): ``kind`` says how it is drawn (number, day, item, done, studied,
-    away, empty, hours, now)."""
+    away, empty, hours, now). Items read "☐12 8 h" (planned), "✓12 5 h" (done that
+    week) and "·12 2 h" (studied that week, in grey)."""
 
     x: float
     y: float
@@ -142,11 +143,11 @@ def _week(week: WeekLike, x0: float, top: float) -> WeekLine:
         if item.done:
             pieces.append((f"\u2713{item.number} {hours}", "done"))
         elif item.recorded:
-            pieces.append((f"\u00b7{item.number} studied {hours}", "studied"))
+            pieces.append((f"\u00b7{item.number} {hours}", "studied"))
         else:
             pieces.append((f"\u2610{item.number} {hours}", "item"))
     if not pieces:
-        pieces.append(("nothing recorded" if week.past else "no study planned", "empty"))
+        pieces.append(("nothing recorded" if week.past else "none planned", "empty"))
     if week.current:
         pieces.append(("this week", "now"))
     lines = _flow(pieces, left, right)

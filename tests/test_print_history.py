@@ -111,9 +111,10 @@ def test_study_lands_in_the_week_it_happened() -> None:
     assert "[ ] 1 Python basics (python-basics), studied 2.5 h\n" in week_text(text, 2)
     assert "nothing recorded" in week_text(text, 3)
     assert "Week 1: 2026-01-05 to 2026-01-11 (2 h)" in text
-    for fmt in ("md", "html"):
-        rendered = renderer.render(fmt, {"plan": report})
-        assert rendered.count("studied 2 h") == 1 and rendered.count("studied 2.5 h") == 1
+    markdown = renderer.render("md", {"plan": report})
+    assert markdown.count("studied 2 h") == 1 and markdown.count("studied 2.5 h") == 1
+    page = renderer.render("html", {"plan": report})  # the week grid: "·1 2 h", studied
+    assert page.count(">\u00b71 2 h<") == 1 and page.count(">\u00b71 2.5 h<") == 1
 
 
 def test_done_says_what_it_took_against_the_estimate() -> None:
