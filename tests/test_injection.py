@@ -382,6 +382,7 @@ def with_texts(report: Report, t: Texts) -> Report:
                         effort=t.effort,
                         compute=t.compute,
                         resources=tuple(r(x, title=t.resource, url=t.url) for x in item.resources),
+                        notes=tuple(r(n, text=t.note) for n in item.notes),
                     )
                     for item in week.items
                 ),
