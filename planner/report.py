@@ -23,11 +23,17 @@ from planner.outline import MilestoneBlock, NoteLine, Resource, milestone_blocks
 from planner.timeline import spans, text_overview
 from planner.wall import Wall, build_wall
 from planner.weekgrid import GridRow, week_grid
+from planner.weektext import (
+    TimeOffLine,
+    hours_spent,
+    hours_text,
+    item_meta,
+    time_off_lines,
+    week_hours,
+)
 
 if TYPE_CHECKING:
-    from planner.history import TimeOff
     from planner.projects import Suggestion
-    from planner.scheduler import Slot, Week
     from planner.view import PlanView
 
 
@@ -66,15 +72,6 @@ class Item:
     number: int = 0  # the milestone's number in the printed plan (its wall-view row)
     role_titles: tuple[str, ...] = ()  # the roles it serves, in a multi-role plan only
     notes: tuple[NoteLine, ...] = ()  # the learner's notes, on the one item that shows them
-
-
-@dataclass(frozen=True)
-class TimeOffLine:
-    """Time off within one week: ``text`` ("Time off: no study", "Away 3 days") and the
-    learner's note (user text)."""
-
-    text: str
-    note: str | None = None
 
 
 @dataclass(frozen=True)
@@ -217,7 +214,7 @@ def build_report(
         for index, slot in enumerate(week.slots):
             m = by_id[slot.milestone_id]
             done_on = view.done_on(m.id) if slot.done else None
-            spent = _spent(view, m.id) if slot.done else None
+            spent = hours_spent(view, m.id) if slot.done else None
             details = not slot.recorded and m.id not in explained
             if details:
                 explained.add(m.id)
@@ -241,7 +238,7 @@ def build_report(
                     recorded=slot.recorded,
                     spent=spent,
                     details=details,
-                    meta=_item_meta(slot, m.hours, done_on, spent, optional=m.optional),
+                    meta=item_meta(slot, m.hours, done_on, spent, optional=m.optional),
                     effort=m.effort,
                     min_weeks=m.min_weeks,
                     compute=m.compute,
@@ -271,8 +268,8 @@ def build_report(
                 recorded_hours=recorded,
                 planned_hours=planned,
                 capacity=week.capacity,
-                time_off=_time_off_lines(week, view.activity.time_off),
-                hours_text=_week_hours(recorded, planned),
+                time_off=time_off_lines(week, view.activity.time_off),
+                hours_text=week_hours(recorded, planned),
             )
         )
         previous_month = month
@@ -342,78 +339,11 @@ def build_report(
         away=tuple(
             TimeOffLine(
                 f"{t.first} to {t.last}: "
-                + ("no study" if not t.hours_per_week else f"{_h(t.hours_per_week)} h/week"),
+                + (
+                    "no study" if not t.hours_per_week else f"{hours_text(t.hours_per_week)} h/week"
+                ),
                 " ".join((t.note or "").split()) or None,
             )
             for t in view.activity.time_off
         ),
     )
-
-
-def _h(hours: float) -> str:
-    """Hours to a hundredth, without trailing zeros: 8, 1.5, 6.86."""
-    return f"{hours:.2f}".rstrip("0").rstrip(".")
-
-
-def _spent(view: PlanView, milestone_id: str) -> float | None:
-    """Hours a done milestone really took, when known: given on ``done --hours`` or
-    recorded as study (else the schedule assumes its estimate)."""
-    state = view.states.get(milestone_id)
-    known = (state is not None and state.hours) or milestone_id in view.schedule.hours_studied
-    return view.schedule.hours_spent.get(milestone_id) if known else None
-
-
-def _item_meta(
-    slot: Slot, estimate: float, done_on: date | None, spent: float | None, *, optional: bool
-) -> str:
-    """What the item line says after the milestone's id; no user text."""
-    parts: list[str] = []
-    if not slot.recorded:
-        part = f"{_h(slot.hours)} h"
-        if slot.continued or slot.continues:
-            part += f" of {_h(estimate)} h"
-        parts.append(part)
-        if slot.continues:
-            parts.append("continues")
-        elif slot.continued:
-            parts.append("continued")
-    elif not slot.done:
-        parts.append(f"studied {_h(slot.hours)} h")
-    else:
-        minutes = round(slot.hours * 60)
-        if spent is None:
-            parts.append(f"done {done_on}" if done_on else "done")
-            if minutes:
-                parts.append(f"{_h(slot.hours)} h")
-        else:
-            if minutes and minutes != round(spent * 60):
-                parts.append(f"studied {_h(slot.hours)} h")
-            parts.append(f"done {done_on}" if done_on else "done")
-            parts.append(f"took {_h(spent)} h of {_h(estimate)} h estimated")
-    if optional:
-        parts.append("optional")
-    return ", ".join(parts)
-
-
-def _week_hours(recorded: float, planned: float) -> str:
-    if recorded and planned:
-        return f"{_h(recorded)} h so far, {_h(planned)} h planned"
-    return f"{_h(recorded + planned)} h"
-
-
-def _time_off_lines(week: Week, time_off: tuple[TimeOff, ...]) -> tuple[TimeOffLine, ...]:
-    """The time off within ``week``: "Time off: no study" (or "Time off: 4 h/week") for
-    a whole week, "Away 3 days" (or "Time off on 3 days: 4 h/week") for part of one."""
-    lines = []
-    for t in time_off:
-        days = (min(t.last, week.end) - max(t.first, week.start)).days + 1
-        if days <= 0:
-            continue
-        what = "no study" if not t.hours_per_week else f"{_h(t.hours_per_week)} h/week"
-        if days >= 7:
-            text = f"Time off: {what}"
-        else:
-            span = f"{days} day{'' if days == 1 else 's'}"
-            text = f"Away {span}" if not t.hours_per_week else f"Time off on {span}: {what}"
-        lines.append(TimeOffLine(text, " ".join((t.note or "").split()) or None))
-    return tuple(lines)
