@@ -33,6 +33,7 @@ TOP = 9.0  # year and month labels
 BOTTOM = 9.0  # finish flags
 FONT = 2.5  # mm, about 7 pt
 CHAR = 0.55  # average glyph width, in ems
+YEAR_W = 4 * FONT * 0.64 + 1.2  # mm a bold year label needs, with room after it
 
 
 @dataclass(frozen=True)
@@ -224,9 +225,9 @@ def _axes(
     for i, first in enumerate(firsts):
         gx = x(max(first, start))
         grid.append(Tick(gx, "", strong=first.month == 1))
-        year_w = 4 * FONT * CHAR + 0.8
-        room = gx + year_w <= right and (not years or gx - years[-1].x >= year_w)
-        if (first.month == 1 or i == 0) and room:
+        if (first.month == 1 or i == 0) and gx + YEAR_W <= right:
+            if years and gx - years[-1].x < YEAR_W:
+                years.pop()  # the part year at the start gives way to the whole one
             years.append(Tick(gx, str(first.year), strong=True))
         if gx + label_w > right + 1:
             continue

@@ -27,7 +27,7 @@ from planner.queries import MilestoneState
 from planner.report import build_report
 from planner.timeline import spans
 from planner.view import PlanInfo, PlanView, build_view
-from planner.wall import CHAR, LABEL, MAX_ROWS, build_wall, initials
+from planner.wall import CHAR, LABEL, MAX_ROWS, YEAR_W, build_wall, initials
 from tests.test_render import fixed_view
 
 SNAPSHOT = Path(__file__).parent / "snapshots" / "wall.html"
@@ -129,7 +129,7 @@ def test_every_milestone_has_one_bar_in_the_plot_and_labels_never_collide(
     for a, b in zip(wall.months, wall.months[1:], strict=False):
         assert b.x - a.x >= label_w, (a, b)
     for a, b in zip(wall.years, wall.years[1:], strict=False):
-        assert b.x - a.x >= 4 * wall.font * CHAR, (a, b)
+        assert b.x - a.x >= YEAR_W, (a, b)  # bold digits, wider than CHAR
     assert all(wall.plot_left <= t.x <= wall.plot_right for t in (*wall.months, *wall.years))
 
 
@@ -164,6 +164,13 @@ def test_a_three_milestone_plan_keeps_its_bars_a_readable_size(fixture_curricula
     (page,) = wall.pages
     assert 3 <= len(page.bars) <= 5
     assert all(b.height == 6.0 for b in page.bars)  # capped, not stretched over the page
+
+
+def test_a_plan_starting_in_december_names_the_new_year_not_both() -> None:
+    """Found by looking: "2026" over the last days of December ran into "2027"."""
+    view = architect_view(8, date(2026, 12, 1), date(2026, 12, 1), 0, 0, ("ai-architect",))
+    wall = build_wall(view, spans(view))
+    assert [t.label for t in wall.years][:2] == ["2027", "2028"]
 
 
 def test_initials_are_distinct() -> None:
