@@ -208,7 +208,8 @@ def _axes(
 ) -> tuple[tuple[Tick, ...], tuple[Tick, ...], tuple[Tick, ...]]:
     """Month labels, year labels and month gridlines. Months are labelled every 1, 2, 3,
     6 or 12 months, the fewest that leave room for a label; a label is then dropped
-    where it would still touch the one before (the plan's first, part month)."""
+    where it would still touch the one before (the plan's first, part month or year,
+    so that every January carries its own year)."""
     firsts = []
     day = start.replace(day=1)
     while day < end:
@@ -225,6 +226,13 @@ def _axes(
         gx = x(max(first, start))
         grid.append(Tick(gx, "", strong=first.month == 1))
         year_w = 4 * FONT * CHAR + 0.8
+        if (
+            first.month == 1
+            and len(years) == 1
+            and firsts[0].month != 1
+            and gx - years[0].x < year_w
+        ):
+            years.pop()  # the part year at the start gives way to a whole one
         room = gx + year_w <= right and (not years or gx - years[-1].x >= year_w)
         if (first.month == 1 or i == 0) and room:
             years.append(Tick(gx, str(first.year), strong=True))

@@ -182,3 +182,18 @@ def test_the_timeline_states(fixture_curricula: Path) -> None:
     started = next(b for b in wall.pages[0].bars if b.state == "started")
     assert done.fill == done.width
     assert 0 < started.fill < started.width
+
+
+def test_every_january_of_a_long_plan_is_labelled_with_its_year() -> None:
+    # 14 years on the axis: the part year 2026 (October to December) is too narrow for
+    # its label and the next January's; the January keeps its year, or the reader would
+    # take that January for 2026's.
+    view = architect_view(
+        2, date(2026, 10, 12), date(2026, 10, 12), 0, 0, ("ai-architect", "lead-ml-engineer")
+    )
+    wall = build_wall(view, spans(view))
+    labels = [t.label for t in wall.years]
+    end_year = view.schedule.planned_finish.year
+    assert labels == [str(y) for y in range(2027, end_year + 1)], labels
+    januaries = [t.x for t in wall.grid if t.strong]
+    assert [t.x for t in wall.years] == januaries[: len(labels)]
