@@ -197,3 +197,17 @@ def test_every_january_of_a_long_plan_is_labelled_with_its_year() -> None:
     assert labels == [str(y) for y in range(2027, end_year + 1)], labels
     januaries = [t.x for t in wall.grid if t.strong]
     assert [t.x for t in wall.years] == januaries[: len(labels)]
+
+
+def test_a_plan_that_starts_later_has_no_this_week() -> None:
+    # today is months before the start: no week of the plan is this week, on paper
+    # (the week grid, the jump link) or in the text overview
+    view = architect_view(8, date(2027, 3, 1), date(2026, 10, 12), 0, 0, ("ai-architect",))
+    report = build_report(view, [])
+    assert report.current_week == 0
+    assert not [w.number for w in report.weeks if w.current]
+    bars = report.overview[5:]
+    assert bars and not [line for line in bars if "|" in line[27:]], bars[:3]
+    page = renderer.render("html", {"plan": report})
+    assert "this week" not in page.split('class="weeks-row"', 1)[1].split("</section>")[0]
+    assert "Jump to this week" not in page
