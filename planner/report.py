@@ -191,6 +191,7 @@ def build_report(
     role_titles = {r.id: r.title for r in view.curriculum.roles}
     curriculum = view.curriculum
     by_id = curriculum.by_id
+    this_week = s.current_week if s.start <= view.today else 0  # none before the start
     first = s.current_week if weeks is not None else 1
     last = len(s.weeks) if weeks is None else min(len(s.weeks), first + weeks - 1)
     report_weeks: list[ReportWeek] = []
@@ -262,7 +263,7 @@ def build_report(
                 hours=sum(i.hours for i in items),
                 items=tuple(items),
                 past=week.end < view.today,
-                current=number == s.current_week,
+                current=number == this_week,
                 month=month,
                 new_month=month != previous_month,
                 recorded_hours=recorded,
@@ -334,7 +335,7 @@ def build_report(
         wall=build_wall(view, rows, paper),
         overview=tuple(text_overview(view, rows, max(width, 40))),
         overview_md=tuple(text_overview(view, rows, 80)),
-        current_week=s.current_week if 1 <= s.current_week <= len(s.weeks) else 0,
+        current_week=this_week if this_week <= len(s.weeks) else 0,
         grid=week_grid(report_weeks),
         away=tuple(
             TimeOffLine(

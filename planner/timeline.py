@@ -106,7 +106,8 @@ def text_overview(view: PlanView, rows: tuple[Span, ...], width: int) -> list[st
     columns = max(width - label_w - 1, 10)
     per = -(-n_weeks // columns)  # weeks per column, rounded up
     used = -(-n_weeks // per)
-    today_col = (s.current_week - 1) // per if 1 <= s.current_week <= n_weeks else None
+    now = 1 <= s.current_week <= n_weeks and s.start <= view.today
+    today_col = (s.current_week - 1) // per if now else None
 
     def col(week: int) -> int:
         return (week - 1) // per

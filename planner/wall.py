@@ -209,7 +209,8 @@ def _axes(
 ) -> tuple[tuple[Tick, ...], tuple[Tick, ...], tuple[Tick, ...]]:
     """Month labels, year labels and month gridlines. Months are labelled every 1, 2, 3,
     6 or 12 months, the fewest that leave room for a label; a label is then dropped
-    where it would still touch the one before (the plan's first, part month)."""
+    where it would still touch the one before (the plan's first, part month or year,
+    so that every January carries its own year)."""
     firsts = []
     day = start.replace(day=1)
     while day < end:

@@ -26,7 +26,9 @@ CAPTION = 6.2  # mm: the month's name and its rule
 PAD = 0.9  # mm above the first and below the last line of a week
 CHAR = 0.6  # average glyph width in ems, a little over DejaVu Sans' for digits and words
 MONTH_W = (WIDTH - 2 * GUTTER) / 3
-NUMBER_W, DAY_W, HOURS_W = 8.5, 13.5, 10.0  # mm: "124" in bold, "29 Dec", "___ h"
+NUMBER_W, DAY_W, HOURS_W = 7.0, 13.5, 10.0  # NUMBER_W widens for weeks past 99
+BOLD = 0.7  # DejaVu Sans Bold's digits, in ems
+INSET = 1.0  # mm: this week's hours keep off the box drawn round it (0.45 mm in)
 
 
 class ItemLike(Protocol):
@@ -116,27 +118,31 @@ def _tenths(hours: float) -> str:
 
 def _flow(pieces: list[tuple[str, str]], left: float, right: float) -> list[list[Run]]:
     """``pieces`` (text, kind) laid out in lines between ``left`` and ``right``; the
-    words of time off and of an empty week wrap one by one."""
+    words of time off and of an empty week wrap one by one, and the words that share a
+    line stay one text."""
     lines: list[list[Run]] = [[]]
     x = left
     for text, kind in pieces:
         words = text.split() if kind in ("away", "empty") else [text]
         for i, word in enumerate(words):
-            width = _w(word)
-            if lines[-1] and x + width > right:
-                lines.append([])
-                x = left
             last = lines[-1][-1] if lines[-1] else None
             if i and last is not None and last.kind == kind:  # the next word of a phrase
-                lines[-1][-1] = Run(last.x, 0.0, f"{last.text} {word}", kind)
-            else:
-                lines[-1].append(Run(round(x, 2), 0.0, word, kind))
-            x += width + FONT * (0.33 if i < len(words) - 1 else 0.6)
+                phrase = f"{last.text} {word}"
+                if last.x + _w(phrase) <= right:
+                    lines[-1][-1] = Run(last.x, 0.0, phrase, kind)
+                    x = last.x + _w(phrase) + FONT * 0.6
+                    continue
+            if lines[-1] and x + _w(word) > right:
+                lines.append([])
+                x = left
+            lines[-1].append(Run(round(x, 2), 0.0, word, kind))
+            x += _w(word) + FONT * 0.6
     return lines
 
 
-def _week(week: WeekLike, x0: float, top: float) -> WeekLine:
-    left, right = x0 + NUMBER_W + DAY_W, x0 + MONTH_W - HOURS_W - 1
+def _week(week: WeekLike, x0: float, top: float, number_w: float = NUMBER_W) -> WeekLine:
+    inset = INSET if week.current else 0.0
+    left, right = x0 + number_w + DAY_W, x0 + MONTH_W - HOURS_W - 1 - inset
     pieces = [(t.text, "away") for t in week.time_off]
     for item in week.items:
         hours = f"{_tenths(item.hours)} h"
@@ -154,10 +160,10 @@ def _week(week: WeekLike, x0: float, top: float) -> WeekLine:
     height = round(2 * PAD + LINE * len(lines), 2)
     base = top + PAD + FONT
     runs = [
-        Run(round(x0 + NUMBER_W - 1.5, 2), round(base, 2), str(week.number), "number"),
-        Run(round(x0 + NUMBER_W, 2), round(base, 2), f"{week.start.day} {week.start:%b}", "day"),
+        Run(round(x0 + number_w - 1.5, 2), round(base, 2), str(week.number), "number"),
+        Run(round(x0 + number_w, 2), round(base, 2), f"{week.start.day} {week.start:%b}", "day"),
         Run(
-            round(x0 + MONTH_W, 2),
+            round(x0 + MONTH_W - inset, 2),
             round(base, 2),
             f"{_tenths(week.recorded_hours)} h" if week.past else "___ h",
             "hours",
@@ -177,6 +183,8 @@ def week_grid(weeks: Sequence[WeekLike]) -> tuple[GridRow, ...]:
         if not months or months[-1][0] != week.month:
             months.append((week.month, []))
         months[-1][1].append(week)
+    digits = len(str(max((w.number for w in weeks), default=1)))
+    number_w = max(NUMBER_W, round(digits * FONT * BOLD + 1.5 + 0.5, 1))
     rows = []
     for start in range(0, len(months), 3):
         boxes = []
@@ -186,7 +194,7 @@ def week_grid(weeks: Sequence[WeekLike]) -> tuple[GridRow, ...]:
             y = CAPTION
             lines = []
             for week in month_weeks:
-                line = _week(week, x0, y)
+                line = _week(week, x0, y, number_w)
                 lines.append(line)
                 y += line.height
             bottom = max(bottom, y)

@@ -189,3 +189,36 @@ def test_the_timeline_states(fixture_curricula: Path) -> None:
     started = next(b for b in wall.pages[0].bars if b.state == "started")
     assert done.fill == done.width
     assert 0 < started.fill < started.width
+
+
+def test_every_january_of_a_long_plan_is_labelled_with_its_year() -> None:
+    # 14 years on the axis: the part year 2026 (October to December) is too narrow for
+    # its label and the next January's; the January keeps its year, or the reader would
+    # take that January for 2026's.
+    view = architect_view(
+        2, date(2026, 10, 12), date(2026, 10, 12), 0, 0, ("ai-architect", "lead-ml-engineer")
+    )
+    wall = build_wall(view, spans(view))
+    labels = [t.label for t in wall.years]
+    end_year = view.schedule.planned_finish.year
+    # every year to the end, but the last when its January is too near the right edge
+    # for its label (which would be cut off there)
+    assert labels == [str(y) for y in range(2027, 2027 + len(labels))], labels
+    assert len(labels) >= end_year - 2027
+    assert all(t.x + YEAR_W <= wall.plot_right for t in wall.years)
+    januaries = [t.x for t in wall.grid if t.strong]
+    assert [t.x for t in wall.years] == januaries[: len(labels)]
+
+
+def test_a_plan_that_starts_later_has_no_this_week() -> None:
+    # today is months before the start: no week of the plan is this week, on paper
+    # (the week grid, the jump link) or in the text overview
+    view = architect_view(8, date(2027, 3, 1), date(2026, 10, 12), 0, 0, ("ai-architect",))
+    report = build_report(view, [])
+    assert report.current_week == 0
+    assert not [w.number for w in report.weeks if w.current]
+    bars = report.overview[5:]
+    assert bars and not [line for line in bars if "|" in line[27:]], bars[:3]
+    page = renderer.render("html", {"plan": report})
+    assert "this week" not in page.split('class="weeks-row"', 1)[1].split("</section>")[0]
+    assert "Jump to this week" not in page
