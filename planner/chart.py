@@ -145,9 +145,9 @@ def build_chart(view: PlanView) -> Chart:
         gap = pixels(_gap(planned, actual, s.hours_planned_to_date, 1 if behind else -1))
     plot = (left, top, right, bottom)
     beside = {1: "start", -1: "end"}  # right or left of today's line
-    near = [
-        Text(tx + 4 * d, at, "today", beside[d]) for at in (top + 11, bottom - 5) for d in (1, -1)
-    ]
+    # before the plan starts the line stands at its start, and says so
+    word = "today" if view.today >= s.start else f"starts {_day(s.start)}"
+    near = [Text(tx + 4 * d, at, word, beside[d]) for at in (top + 11, bottom - 5) for d in (1, -1)]
     today_label = place(near, segments[:-1], [], plot)
     gap_label = None
     if s.pace in ("behind", "ahead"):  # above the lines on the left, below them on the right

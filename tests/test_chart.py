@@ -160,7 +160,9 @@ def check_chart(view: PlanView) -> Chart:
     # the SVG is XML with its titles and legend
     root = ET.fromstring(svg_of(view))  # noqa: S314 (our own output)
     drawn = {t.text for t in root.iter(f"{SVG}text")}
-    assert {"hours earned, cumulative", "plan", "earned", "today"} <= drawn
+    assert {"hours earned, cumulative", "plan", "earned", chart.today_label.text} <= drawn
+    started = view.today >= view.schedule.start
+    assert (chart.today_label.text == "today") == started, chart.today_label.text
     return chart
 
 

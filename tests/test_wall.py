@@ -222,3 +222,11 @@ def test_a_plan_that_starts_later_has_no_this_week() -> None:
     page = renderer.render("html", {"plan": report})
     assert "this week" not in page.split('class="weeks-row"', 1)[1].split("</section>")[0]
     assert "Jump to this week" not in page
+
+
+def test_the_chart_of_a_plan_that_starts_later_marks_its_start_not_today() -> None:
+    """Found by trying a plan started ahead of time: the chart said "today" at its start."""
+    later = architect_view(8, date(2027, 3, 1), date(2026, 10, 12), 0, 0, ("ai-architect",))
+    assert build_report(later, []).chart.today_label.text == "starts 1 Mar 2027"
+    now = architect_view(8, date(2027, 3, 1), date(2027, 3, 1), 0, 0, ("ai-architect",))
+    assert build_report(now, []).chart.today_label.text == "today"
