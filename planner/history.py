@@ -75,8 +75,8 @@ class TimeOff:
 
 @dataclass(frozen=True, slots=True)
 class Note:
-    """A note the learner kept on a milestone (``planner note``): user text, and the
-    moment it was recorded (UTC)."""
+    """A note the learner kept on a milestone (``planner note``, or ``--note`` on
+    ``done`` and ``skip``): user text, and the moment it was recorded (UTC)."""
 
     milestone_id: str
     text: str
@@ -111,8 +111,8 @@ def activity_of(events: Iterable[EventRow]) -> Activity:
             studied.append(StudyEntry(e.id, e.milestone_id, e.on_date, e.hours, e.note))
         elif e.kind == "away" and e.on_date is not None and e.until_date is not None:
             time_off.append(TimeOff(e.id, e.on_date, e.until_date, e.hours or 0.0, e.note))
-        elif e.kind == "note" and e.note and e.note.strip():
-            notes.append(Note(e.milestone_id, e.note, e.at))
+        elif e.kind in ("note", "done", "skipped") and e.note and e.note.strip():
+            notes.append(Note(e.milestone_id, e.note, e.at))  # planner note, done/skip --note
     studied.sort(key=lambda e: (e.day, e.id or 0))
     time_off.sort(key=lambda t: t.first)
     notes.sort(key=lambda n: n.at)

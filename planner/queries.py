@@ -33,7 +33,7 @@ __all__ = [
 
 STATE_KINDS = ("done", "undone", "skipped", "unskipped")
 # "studied" records time on a milestone; "away" time off; "retracted" withdraws either
-ENTRY_KINDS = ("studied", "away", "retracted", "note")
+ENTRY_KINDS = ("studied", "away", "retracted", "note", "done", "skipped")  # done, skipped: notes
 
 # Runs one statement with named parameters (``:name``); returns its rows as sequences.
 Run = Callable[[str, Mapping[str, Any]], Iterable[Sequence[Any]]]
@@ -98,7 +98,7 @@ _EVENT = (
     "FROM event"
 )
 _STATE_IN = "kind IN ('done', 'undone', 'skipped', 'unskipped')"
-_ENTRY_IN = "kind IN ('studied', 'away', 'retracted', 'note')"
+_ENTRY_IN = "kind IN ('studied', 'away', 'retracted', 'note', 'done', 'skipped')"
 
 
 class Reader:

@@ -48,7 +48,8 @@ WORDS = ("alpha", "beta", "数据", "gamma", "🙂", "https://example.org/" + "s
 LONG_NOTE = "LONGNOTE " + " ".join(WORDS[i % len(WORDS)] for i in range(600))
 LONG_NOTE = LONG_NOTE[: 3000 - len(" LONGEND")] + " LONGEND"
 PLANNED_STUDY_NOTE = "PLANNEDSTUDY chapter one"
-MARKERS = ("PASTSTUDY", "PASTNOTE", "CONTROLNOTE", "LONGNOTE", "PLANNEDSTUDY")
+DONE_NOTE = "DONENOTE took longer than planned"  # kept with `done --note`
+MARKERS = ("PASTSTUDY", "PASTNOTE", "CONTROLNOTE", "LONGNOTE", "PLANNEDSTUDY", "DONENOTE")
 
 
 def run(home: Path, *args: str, columns: int = 80) -> str:
@@ -98,7 +99,16 @@ def multi(tmp_path_factory: pytest.TempPathFactory) -> Path:
             PAST_STUDY_NOTE,
         ),  # fmt: skip
         ("study", "data-structures-algorithms", "2h", "--on", "2026-09-22"),
-        ("done", "data-structures-algorithms", "--on", "2026-09-29", "--hours", "30"),
+        (
+            "done",
+            "data-structures-algorithms",
+            "--on",
+            "2026-09-29",
+            "--hours",
+            "30",
+            "--note",
+            DONE_NOTE,
+        ),  # fmt: skip
         ("note", "data-structures-algorithms", PAST_NOTE),
         ("note", "linear-algebra", CONTROL_NOTE),
         ("note", "linear-algebra", LONG_NOTE),
@@ -520,3 +530,12 @@ def test_plan_fits_the_terminal(multi: Path, columns: int) -> None:
     check_fits(text, columns)
     _, rows, block = overview(text)
     assert len(rows) > 40 and max(len(line) for line in block) <= columns
+
+
+def test_notes_are_shown_once_in_the_html_blocks(multi: Path) -> None:
+    """The printed plan gives each milestone's notes (``note``, ``study --note`` and
+    ``done --note``) once, in its block, escaped."""
+    page = run(multi, "plan", "--format", "html")
+    for marker in MARKERS:
+        assert page.count(marker) == 1, marker
+    assert "PASTSTUDY first pass &lt;script&gt;" in page and "<script>" not in page
