@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from planner.timeline import DONE, STARTED
+from planner.weektext import hours_text
 
 if TYPE_CHECKING:
     from planner.timeline import Span
@@ -142,10 +143,6 @@ def milestone_blocks(view: PlanView, rows: tuple[Span, ...]) -> tuple[MilestoneB
     return tuple(blocks)
 
 
-def _h(hours: float) -> str:
-    return f"{hours:.2f}".rstrip("0").rstrip(".")
-
-
 def _status(view: PlanView, span: Span) -> str:
     """Where the learner stands on the milestone; no user text."""
     s = view.schedule
@@ -157,7 +154,9 @@ def _status(view: PlanView, span: Span) -> str:
         spent = s.hours_spent.get(span.id) if known else None
         if spent is None:
             return text
-        return f"{text}, took {_h(spent)} h of {_h(span.hours)} h estimated"
+        return f"{text}, took {hours_text(spent)} h of {hours_text(span.hours)} h estimated"
     if span.state == STARTED:
-        return f"{_h(s.hours_studied.get(span.id, 0.0))} of {_h(span.hours)} h studied"
+        return (
+            f"{hours_text(s.hours_studied.get(span.id, 0.0))} of {hours_text(span.hours)} h studied"
+        )
     return ""

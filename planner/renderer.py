@@ -95,7 +95,6 @@ def environment() -> jinja2.Environment:
         "md_url": md_url,
         "safe_url": safe_url,
         "hours": format_hours,
-        "h1": tenths,
     }
     env.filters.update(filters)
     env.filters["wrap"] = jinja2.pass_context(wrap_lines)
@@ -162,11 +161,6 @@ def css_string(value: object) -> Any:
 
     body = "".join(c if c.isascii() and c.isalnum() else f"\\{ord(c):06x}" for c in plain(value))
     return Markup(f'"{body}"')  # noqa: S704 - only letters, digits and escapes remain
-
-
-def tenths(value: float) -> str:
-    """Hours to a tenth, without a trailing zero: 8, 1.1, 5.1."""
-    return f"{value:.1f}".removesuffix(".0")
 
 
 def format_hours(value: float) -> str:

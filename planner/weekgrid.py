@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Protocol
 
+from planner.weektext import tenths
+
 WIDTH = 184.0  # mm: the text width of an A4 page (Letter scales it by 1.03)
 GUTTER = 5.0
 FONT = 3.3  # mm, about 9.4 pt: the size of the week tables it replaces
@@ -112,10 +114,6 @@ def _w(text: str) -> float:
     return len(text) * FONT * CHAR
 
 
-def _tenths(hours: float) -> str:
-    return f"{hours:.1f}".removesuffix(".0")
-
-
 def _flow(pieces: list[tuple[str, str]], left: float, right: float) -> list[list[Run]]:
     """``pieces`` (text, kind) laid out in lines between ``left`` and ``right``; the
     words of time off and of an empty week wrap one by one, and the words that share a
@@ -145,7 +143,7 @@ def _week(week: WeekLike, x0: float, top: float, number_w: float = NUMBER_W) -> 
     left, right = x0 + number_w + DAY_W, x0 + MONTH_W - HOURS_W - 1 - inset
     pieces = [(t.text, "away") for t in week.time_off]
     for item in week.items:
-        hours = f"{_tenths(item.hours)} h"
+        hours = f"{tenths(item.hours)} h"
         if item.done:
             pieces.append((f"\u2713{item.number} {hours}", "done"))
         elif item.recorded:
@@ -165,7 +163,7 @@ def _week(week: WeekLike, x0: float, top: float, number_w: float = NUMBER_W) -> 
         Run(
             round(x0 + MONTH_W - inset, 2),
             round(base, 2),
-            f"{_tenths(week.recorded_hours)} h" if week.past else "___ h",
+            f"{tenths(week.recorded_hours)} h" if week.past else "___ h",
             "hours",
         ),
     ]

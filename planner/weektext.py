@@ -29,6 +29,11 @@ def hours_text(hours: float) -> str:
     return f"{hours:.2f}".rstrip("0").rstrip(".")
 
 
+def tenths(hours: float) -> str:
+    """Hours to a tenth, without a trailing zero: 8, 1.1, 5.1."""
+    return f"{hours:.1f}".removesuffix(".0")
+
+
 def hours_spent(view: PlanView, milestone_id: str) -> float | None:
     """Hours a done milestone really took, when known: given on ``done --hours`` or
     recorded as study (else the schedule assumes its estimate)."""

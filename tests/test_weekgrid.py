@@ -120,29 +120,6 @@ BOLD_DIGIT = 0.7  # em: DejaVu Sans Bold's digits are 0.696 em wide
 STROKE = 0.45  # mm: the inner edge of this week's box (inset 0.2, stroke 0.5)
 
 
-@dataclass(frozen=True)
-class FakeItem:
-    number: int
-    hours: float
-    recorded: bool = False
-    done: bool = False
-
-
-@dataclass(frozen=True)
-class FakeWeek:
-    number: int
-    start: date
-    past: bool
-    current: bool
-    items: tuple[FakeItem, ...] = ()
-    recorded_hours: float = 0.0
-    time_off: tuple[object, ...] = field(default=())
-
-    @property
-    def month(self) -> str:
-        return f"{self.start:%B %Y}"
-
-
 def _left(run: Run) -> float:
     """Where a right-anchored run (a week's number or its hours) begins, at most."""
     em = BOLD_DIGIT if run.kind == "number" else 0.6
@@ -155,13 +132,14 @@ def test_numbers_and_hours_stay_inside_the_column_and_this_weeks_box(
 ) -> None:
     day = date(2026, 10, 12) + timedelta(weeks=first - 1)
     weeks = [
-        FakeWeek(
+        Week(
             number=first + i,
             start=day + timedelta(weeks=i),
+            month=f"{day + timedelta(weeks=i):%B %Y}",
             past=i < now,
             current=i == now,
-            items=(FakeItem(first % 60 + 1, 3.5), FakeItem(first % 60 + 2, 4.5)),
             recorded_hours=12.5,
+            items=(Item(first % 60 + 1, 3.5), Item(first % 60 + 2, 4.5)),
         )
         for i in range(count)
     ]
