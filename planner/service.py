@@ -318,7 +318,8 @@ def render_plan(
     paper: str = "A4",
     width: int = 80,
 ) -> bytes:
-    """The active plan rendered as txt, md, html or pdf bytes; text ``width`` cells wide."""
+    """The active plan rendered as txt, md or html bytes; text ``width`` cells wide. (The
+    command line makes the PDF from the html, after checking its fonts.)"""
     from planner import renderer
     from planner.projects import rank_projects
     from planner.report import build_report
@@ -328,8 +329,6 @@ def render_plan(
         raise UsageError(msg)
     view = load_view(db=db, plan_name=plan_name, today=today)
     report = build_report(view, rank_projects(view), weeks=weeks, paper=paper, width=width)
-    if fmt == "pdf":
-        return renderer.html_to_pdf(renderer.render("html", {"plan": report}))
     return renderer.render(fmt, {"plan": report}, width=width).encode("utf-8")
 
 
